@@ -1,0 +1,3 @@
+"""Manifest readers: Pipfile, pyproject.toml and requirements files into one `Project`."""
+
+from __future__ import annotations
