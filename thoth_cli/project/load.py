@@ -54,8 +54,7 @@ def _pyproject_declares_dependencies(path: Path) -> bool:
     return (
         "project" in data
         or "dependency-groups" in data
-        or (isinstance(poetry, dict)
-        and ("dependencies" in poetry or "group" in poetry))
+        or (isinstance(poetry, dict) and ("dependencies" in poetry or "group" in poetry))
     )
 
 

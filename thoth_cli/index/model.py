@@ -1,0 +1,189 @@
+"""Values the index client returns: indexes, distribution files, project pages, core metadata."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from functools import cached_property
+from urllib.parse import urlsplit, urlunsplit
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import Version
+
+PYPI_SIMPLE = "https://pypi.org/simple/"
+
+
+def redact(url: str) -> str:
+    """The URL without credentials, for anything a user or a lock may see."""
+    parts = urlsplit(url)
+    if parts.username is None and parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if parts.port:
+        host += f":{parts.port}"
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+
+
+@dataclass(frozen=True)
+class IndexSpec:
+    """One package index: a name (the manifest's source name) and its simple API root URL."""
+
+    name: str
+    url: str
+    verify_ssl: bool = True
+    explicit: bool = False
+    """Only requirements pinned to this index may use it."""
+
+    @property
+    def display_url(self) -> str:
+        return redact(self.url)
+
+
+class DistKind(str, Enum):
+    WHEEL = "wheel"
+    SDIST = "sdist"
+
+
+@dataclass(frozen=True)
+class Hashes:
+    """Hash algorithm → hex digest, as the index states them (sorted for determinism)."""
+
+    items: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def of(cls, mapping: dict[str, str] | None) -> Hashes:
+        if not mapping:
+            return cls()
+        return cls(tuple(sorted((k.lower(), v.lower()) for k, v in mapping.items())))
+
+    def get(self, algorithm: str) -> str | None:
+        for name, value in self.items:
+            if name == algorithm:
+                return value
+        return None
+
+    @property
+    def sha256(self) -> str | None:
+        return self.get("sha256")
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass(frozen=True)
+class DistributionFile:
+    """One file of a release on an index, with what PEP 691/592/658/700 say about it."""
+
+    filename: str
+    url: str
+    index: str
+    """Name of the `IndexSpec` the file was listed on."""
+    hashes: Hashes = field(default_factory=Hashes)
+    requires_python: str | None = None
+    yanked: bool = False
+    yanked_reason: str | None = None
+    upload_time: datetime | None = None
+    size: int | None = None
+    metadata_available: bool | None = None
+    """True when advertised (PEP 658/714), False when the index says none, None when unsaid."""
+    metadata_hashes: Hashes = field(default_factory=Hashes)
+
+    @cached_property
+    def _parsed(self) -> tuple[NormalizedName, Version, DistKind, frozenset[Tag]]:
+        if self.filename.endswith(".whl"):
+            name, version, _build, tags = parse_wheel_filename(self.filename)
+            return name, version, DistKind.WHEEL, tags
+        name, version = parse_sdist_filename(self.filename)
+        return name, version, DistKind.SDIST, frozenset()
+
+    @property
+    def name(self) -> NormalizedName:
+        return self._parsed[0]
+
+    @property
+    def version(self) -> Version:
+        return self._parsed[1]
+
+    @property
+    def kind(self) -> DistKind:
+        return self._parsed[2]
+
+    @property
+    def tags(self) -> frozenset[Tag]:
+        """Wheel tags; empty for an sdist."""
+        return self._parsed[3]
+
+    @property
+    def is_wheel(self) -> bool:
+        return self.kind is DistKind.WHEEL
+
+    @cached_property
+    def requires_python_specifier(self) -> SpecifierSet | None:
+        """The file's `requires-python`, or None when absent or unparseable (then: no limit)."""
+        if not self.requires_python:
+            return None
+        try:
+            return SpecifierSet(self.requires_python)
+        except InvalidSpecifier:
+            return None
+
+
+def is_distribution_filename(filename: str) -> bool:
+    """Whether thoth can use the file: a wheel or an sdist with a valid name."""
+    try:
+        if filename.endswith(".whl"):
+            parse_wheel_filename(filename)
+        else:
+            parse_sdist_filename(filename)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    """Every usable file of one project on one index (or as merged by the index strategy)."""
+
+    name: NormalizedName
+    index: IndexSpec
+    files: tuple[DistributionFile, ...]
+    versions: tuple[str, ...] = ()
+    """PEP 700 `versions`, when the index lists them."""
+
+    def files_by_version(self) -> dict[Version, tuple[DistributionFile, ...]]:
+        grouped: dict[Version, list[DistributionFile]] = {}
+        for file in self.files:
+            grouped.setdefault(file.version, []).append(file)
+        return {version: tuple(files) for version, files in grouped.items()}
+
+
+class MetadataSource(str, Enum):
+    """Where a release's core metadata came from."""
+
+    METADATA_FILE = "metadata-file"
+    WHEEL_RANGE = "wheel-range"
+    WHEEL_DOWNLOAD = "wheel-download"
+    SDIST = "sdist"
+    BUILD = "build"
+
+
+@dataclass(frozen=True)
+class CoreMetadata:
+    """The parts of a release's core metadata the resolver needs."""
+
+    name: NormalizedName
+    version: Version
+    requires_dist: tuple[str, ...] = ()
+    requires_python: str | None = None
+    provides_extra: tuple[str, ...] = ()
+    dynamic: tuple[str, ...] = ()
+    source: MetadataSource = MetadataSource.METADATA_FILE
