@@ -1,0 +1,89 @@
+"""The resolver's requirements and candidates, and how they are identified."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName
+from packaging.version import Version
+
+from thoth_cli.index.model import DistKind, DistributionFile
+
+
+def identifier(name: NormalizedName, extras: frozenset[str]) -> str:
+    """One resolver slot per name, plus one per name-with-extras (as pip does).
+
+    A `name[extra]` slot depends on `name==version` itself, so the resolver keeps the
+    base and its extras on one version.
+    """
+    if not extras:
+        return name
+    return f"{name}[{','.join(sorted(extras))}]"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """A requirement as the resolver sees it, already filtered by the target's markers."""
+
+    name: NormalizedName
+    display_name: str
+    specifier: SpecifierSet
+    extras: frozenset[str] = frozenset()
+    text: str = ""
+    """The requirement as its author wrote it, for explanations."""
+    index: str | None = None
+    """The only index this requirement may be satisfied from (an index pin)."""
+    first_party: bool = False
+    """Written in the project's manifest (not pulled in by a dependency)."""
+    allow_prereleases: bool = False
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    def __str__(self) -> str:
+        return self.text or f"{self.display_name}{self.specifier}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One version of a package that can be installed on the target, with its usable files."""
+
+    name: NormalizedName
+    display_name: str
+    version: Version
+    files: tuple[DistributionFile, ...]
+    """Installable on the target: wheels best-ranked first, then the sdist."""
+    index: str
+    extras: frozenset[str] = frozenset()
+    yanked: bool = False
+    yanked_reason: str | None = None
+
+    @property
+    def identifier(self) -> str:
+        return identifier(self.name, self.extras)
+
+    @property
+    def metadata_file(self) -> DistributionFile:
+        """The file whose metadata stands for the release: its best wheel, else its sdist."""
+        return self.files[0]
+
+    @property
+    def has_wheel(self) -> bool:
+        return any(f.kind is DistKind.WHEEL for f in self.files)
+
+    def with_extras(self, extras: frozenset[str]) -> Candidate:
+        return Candidate(
+            name=self.name,
+            display_name=self.display_name,
+            version=self.version,
+            files=self.files,
+            index=self.index,
+            extras=extras,
+            yanked=self.yanked,
+            yanked_reason=self.yanked_reason,
+        )
+
+    def __str__(self) -> str:
+        return f"{self.display_name} {self.version}"

@@ -1,0 +1,169 @@
+"""The resolvelib provider: a thin adapter from resolvelib's questions to the finder and the index."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from threading import Lock
+from typing import Any
+
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from resolvelib.providers import AbstractProvider
+from resolvelib.structs import RequirementInformation
+
+from thoth_cli.index.model import CoreMetadata
+from thoth_cli.resolver.candidate import Candidate, Requirement
+from thoth_cli.resolver.errors import InvalidDependencyError
+from thoth_cli.resolver.finder import CandidateFinder
+from thoth_cli.resolver.source import PackageSource
+
+Info = RequirementInformation[Requirement, Candidate]
+
+
+class Provider(AbstractProvider[Requirement, Candidate, str]):
+    """Answers resolvelib from a `CandidateFinder` and a `PackageSource`.
+
+    Candidates are offered best first (newest, or the existing lock's pin first), so the
+    first solution resolvelib finds is the preferred one. Dependencies are filtered by the
+    target's markers here, once, and each new name is handed to the index to fetch ahead.
+    """
+
+    def __init__(
+        self,
+        finder: CandidateFinder,
+        source: PackageSource,
+        *,
+        constraints: Mapping[NormalizedName, Sequence[Requirement]] | None = None,
+        index_pins: Mapping[NormalizedName, str] | None = None,
+        direct: frozenset[str] = frozenset(),
+    ) -> None:
+        self._finder = finder
+        self._source = source
+        self._constraints = constraints or {}
+        self._index_pins = index_pins or {}
+        self._direct = direct
+        self._metadata: dict[tuple[NormalizedName, str], CoreMetadata] = {}
+        self._lock = Lock()
+
+    # -- resolvelib contract -------------------------------------------------------------
+
+    def identify(self, requirement_or_candidate: Requirement | Candidate) -> str:
+        return requirement_or_candidate.identifier
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[Info]],
+        backtrack_causes: Sequence[Info],
+    ) -> Any:
+        infos = list(information[identifier])
+        exact = any(
+            spec.operator in ("==", "===") and not spec.version.endswith(".*")
+            for info in infos
+            for spec in info.requirement.specifier
+        )
+        root = any(info.parent is None for info in infos)
+        cause = any(info.requirement.identifier == identifier for info in backtrack_causes) or any(
+            info.parent is not None and info.parent.identifier == identifier for info in backtrack_causes
+        )
+        # Pinned and direct names first narrow the search; backtrack causes next so that
+        # conflicts are settled early (pip's order); the name keeps the order deterministic.
+        return (not exact, not cause, not root, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Requirement]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        reqs = list(requirements[identifier])
+        if not reqs:
+            return []
+        name = reqs[0].name
+        extras = reqs[0].extras
+        base_reqs = list(requirements.get(name, iter(()))) if extras else reqs
+        all_reqs = [*reqs, *([] if not extras else base_reqs), *self._constraints.get(name, ())]
+        index = self._index_for(name, reqs)
+        found = self._finder.matches(name, all_reqs, incompatibilities[identifier], index)
+        if found:
+            self._source.prefetch_metadata([found[0].metadata_file])
+        if extras:
+            return [candidate.with_extras(extras) for candidate in found]
+        return found
+
+    def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
+        if requirement.name != candidate.name:
+            return False
+        if not requirement.extras <= candidate.extras:
+            return False
+        return requirement.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Requirement]:
+        metadata = self.metadata(candidate)
+        dependencies: list[Requirement] = []
+        if candidate.extras:
+            # The extras slot pins the base slot to the same version.
+            dependencies.append(
+                Requirement(
+                    name=candidate.name,
+                    display_name=candidate.display_name,
+                    specifier=SpecifierSet(f"=={candidate.version}"),
+                    text=f"{candidate.display_name}=={candidate.version}",
+                )
+            )
+        for text in metadata.requires_dist:
+            requirement = self._dependency(candidate, text)
+            if requirement is not None:
+                dependencies.append(requirement)
+        self._source.prefetch(sorted({req.name for req in dependencies}))
+        return dependencies
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def metadata(self, candidate: Candidate) -> CoreMetadata:
+        key = (candidate.name, str(candidate.version))
+        with self._lock:
+            known = self._metadata.get(key)
+        if known is not None:
+            return known
+        metadata = self._source.metadata(candidate.metadata_file)
+        with self._lock:
+            self._metadata[key] = metadata
+        return metadata
+
+    def _dependency(self, candidate: Candidate, text: str) -> Requirement | None:
+        try:
+            parsed = PackagingRequirement(text)
+        except InvalidRequirement:
+            # A broken Requires-Dist line is the release's fault; the resolver cannot use it.
+            raise InvalidDependencyError.of(candidate, text) from None
+        target = self._finder.target
+        if parsed.marker is not None:
+            if candidate.extras:
+                if not any(target.evaluate(parsed.marker, frozenset({extra})) for extra in candidate.extras):
+                    return None
+                if target.evaluate(parsed.marker, frozenset()):
+                    # Already a dependency of the base candidate.
+                    return None
+            elif not target.evaluate(parsed.marker, frozenset()):
+                return None
+        elif candidate.extras:
+            return None
+        name = canonicalize_name(parsed.name)
+        return Requirement(
+            name=name,
+            display_name=parsed.name,
+            specifier=parsed.specifier,
+            extras=frozenset(canonicalize_name(e) for e in parsed.extras),
+            text=text,
+        )
+
+    def _index_for(self, name: NormalizedName, requirements: Iterable[Requirement]) -> str | None:
+        for requirement in requirements:
+            if requirement.index:
+                return requirement.index
+        return self._index_pins.get(name)

@@ -1,0 +1,217 @@
+"""Resolving a project for a target: from direct requirements to a `Stack`."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from packaging.utils import NormalizedName
+from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
+from resolvelib.resolvers import Result
+
+from thoth_cli.errors import ThothError
+from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement
+from thoth_cli.resolver.candidate import Candidate, Requirement
+from thoth_cli.resolver.errors import ResolutionImpossibleError
+from thoth_cli.resolver.explain import Cause, Explainer
+from thoth_cli.resolver.finder import CandidateFinder
+from thoth_cli.resolver.policy import ResolutionPolicy
+from thoth_cli.resolver.provider import Provider
+from thoth_cli.resolver.source import PackageSource
+from thoth_cli.stack import Edge, PinnedPackage, Stack
+from thoth_cli.target import Target
+
+
+class DirectReferenceNotSupportedError(ThothError):
+    """A direct reference (VCS, path or URL) cannot be resolved from the index."""
+
+    exit_code = ResolutionImpossibleError.exit_code
+
+    def __init__(self, requirement: ProjectRequirement) -> None:
+        self.requirement = requirement
+        where = f" ({requirement.origin})" if requirement.origin else ""
+        super().__init__(
+            f"{requirement.display_name} is a direct reference ({requirement.url}){where}: "
+            "thoth resolves from package indexes and cannot lock direct references yet",
+            fix=f"require {requirement.display_name} by version from an index, "
+            "or leave it out of the manifest you lock",
+        )
+
+
+@dataclass(frozen=True)
+class ResolveRequest:
+    """A project, the groups to lock, the target, and the user's policy."""
+
+    project: Project
+    target: Target
+    groups: frozenset[Group] = frozenset({MAIN})
+    policy: ResolutionPolicy = field(default_factory=ResolutionPolicy)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The stack found, and the requirements the target's markers left out."""
+
+    stack: Stack
+    skipped_by_marker: tuple[ProjectRequirement, ...] = ()
+
+
+def root_requirements(
+    request: ResolveRequest,
+) -> tuple[list[tuple[Requirement, ProjectRequirement]], list[ProjectRequirement]]:
+    """The project's requirements for the chosen groups that apply on the target."""
+    roots: list[tuple[Requirement, ProjectRequirement]] = []
+    skipped: list[ProjectRequirement] = []
+    for req in request.project.requirements_for(request.groups):
+        if not request.target.evaluate(req.marker, frozenset()):
+            skipped.append(req)
+            continue
+        if req.url is not None:
+            raise DirectReferenceNotSupportedError(req)
+        roots.append((_as_resolver_requirement(req), req))
+    return roots, skipped
+
+
+def _as_resolver_requirement(req: ProjectRequirement) -> Requirement:
+    text = str(req).split(";", 1)[0].strip()
+    return Requirement(
+        name=req.name,
+        display_name=req.display_name,
+        specifier=req.specifier,
+        extras=req.extras,
+        text=text,
+        index=req.index,
+        first_party=True,
+        allow_prereleases=req.allow_prereleases,
+    )
+
+
+class _RecordingProvider(Provider):
+    """Remembers which release introduced each name, for explanations of failures."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.introduced: dict[NormalizedName, list[Cause]] = {}
+
+    def record_roots(self, roots: Iterable[Requirement]) -> None:
+        for root in roots:
+            self.introduced.setdefault(root.name, []).append(Cause(root, None))
+
+    def get_dependencies(self, candidate: Candidate) -> list[Requirement]:
+        dependencies = super().get_dependencies(candidate)
+        for dependency in dependencies:
+            if dependency.name != candidate.name:
+                self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
+        return dependencies
+
+
+def resolve(
+    request: ResolveRequest,
+    source: PackageSource,
+    reporter: BaseReporter[Requirement, Candidate, str] | None = None,
+) -> Resolution:
+    """Resolve the request; raise a ThothError that explains any failure."""
+    roots, skipped = root_requirements(request)
+    constraints: dict[NormalizedName, list[Requirement]] = {}
+    for constraint in request.project.constraints:
+        if request.target.evaluate(constraint.marker, frozenset()):
+            constraints.setdefault(constraint.name, []).append(_as_resolver_requirement(constraint))
+    index_pins = {req.name: req.index for _, req in roots if req.index}
+    finder = CandidateFinder(source, request.target, request.policy)
+    provider = _RecordingProvider(
+        finder,
+        source,
+        constraints=constraints,
+        index_pins=index_pins,
+        direct=frozenset(r.identifier for r, _ in roots),
+    )
+    resolver_roots = [r for r, _ in roots]
+    provider.record_roots(resolver_roots)
+    source.prefetch(sorted({r.name for r in resolver_roots}))
+    resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, reporter or BaseReporter())
+    try:
+        result = resolver.resolve(resolver_roots, max_rounds=request.policy.max_rounds)
+    except ResolutionImpossible as exc:
+        causes = [Cause(info.requirement, info.parent) for info in exc.causes]
+        explainer = Explainer(finder, provider.introduced, request.policy.prerelease)
+        text, fix = explainer.explain(causes)
+        raise ResolutionImpossibleError(
+            f"no set of versions satisfies the requirements on {request.target.describe()}:\n{text}",
+            fix=fix,
+        ) from None
+    except ResolutionTooDeep:
+        raise ResolutionImpossibleError(
+            f"gave up after {request.policy.max_rounds} resolution rounds without a solution",
+            fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
+        ) from None
+    stack = build_stack(result, roots, source)
+    return Resolution(stack=stack, skipped_by_marker=tuple(skipped))
+
+
+def build_stack(
+    result: Result[Requirement, Candidate, str],
+    roots: list[tuple[Requirement, ProjectRequirement]],
+    source: PackageSource,
+) -> Stack:
+    """Fold extras slots into their packages and compute edges, groups and directness."""
+    base: dict[NormalizedName, Candidate] = {}
+    extras: dict[NormalizedName, set[str]] = {}
+    for candidate in result.mapping.values():
+        if candidate.extras:
+            extras.setdefault(candidate.name, set()).update(candidate.extras)
+        else:
+            base[candidate.name] = candidate
+    display: dict[NormalizedName, str] = {}
+    edges: set[Edge] = set()
+    for criterion in result.criteria.values():
+        for info in criterion.information:
+            requirement = info.requirement
+            display.setdefault(requirement.name, requirement.display_name)
+            parent = info.parent.name if info.parent is not None else None
+            if parent == requirement.name:
+                continue
+            edges.add(Edge(parent, requirement.name, requirement.text.split(";", 1)[0].strip()))
+    for root, _ in roots:
+        display[root.name] = root.display_name
+    group_roots: dict[Group, set[NormalizedName]] = {}
+    for root, req in roots:
+        group_roots.setdefault(req.group, set()).add(root.name)
+    children: dict[NormalizedName | None, set[NormalizedName]] = {}
+    for edge in edges:
+        children.setdefault(edge.parent, set()).add(edge.child)
+    membership: dict[NormalizedName, set[Group]] = {}
+    for group, names in group_roots.items():
+        for name in _reachable(names, children):
+            membership.setdefault(name, set()).add(group)
+    direct = {root.name for root, _ in roots}
+    packages = tuple(
+        PinnedPackage(
+            name=name,
+            display_name=display.get(name, name),
+            version=candidate.version,
+            index=source.index_spec(candidate.index),
+            files=candidate.files,
+            extras=frozenset(extras.get(name, ())),
+            groups=frozenset(membership.get(name, ())),
+            direct=name in direct,
+            yanked_reason=(candidate.yanked_reason or "yanked") if candidate.yanked else None,
+        )
+        for name, candidate in sorted(base.items())
+    )
+    ordered_edges = tuple(sorted(edges, key=lambda e: (e.parent or "", e.child, e.requirement)))
+    return Stack(packages=packages, edges=ordered_edges)
+
+
+def _reachable(
+    start: Iterable[NormalizedName], children: dict[NormalizedName | None, set[NormalizedName]]
+) -> set[NormalizedName]:
+    seen: set[NormalizedName] = set()
+    queue = deque(start)
+    while queue:
+        name = queue.popleft()
+        if name in seen:
+            continue
+        seen.add(name)
+        queue.extend(children.get(name, ()))
+    return seen
