@@ -45,9 +45,9 @@ class InvalidPageError(ExternalError):
         self.url = url
         self.package = package
         self.reason = reason
-        what = f"the page of {package!r}" if package else "its project list"
+        what = f"page for project {package!r}" if package else "project list"
         super().__init__(
-            f"index {index!r} returned a malformed page for {what} ({redact(url)}): {reason}",
+            f"index {index!r} returned a malformed {what} ({redact(url)}): {reason}",
             fix=f"check that index {index!r} points at a simple-API root (PEP 503/691); "
             "if it does, the index is broken: report it to whoever runs it",
         )
