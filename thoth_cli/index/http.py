@@ -51,6 +51,7 @@ _UNSTORED_HEADERS = frozenset(
         "trailer",
     }
 )
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _CONTENT_RANGE = re.compile(r"bytes\s+(\d+)-(\d+)/(\d+|\*)", re.IGNORECASE)
 
 
@@ -280,7 +281,8 @@ class HttpClient:
         expected = sha256.lower() if sha256 else None
         if self.cache is not None:
             if expected is not None:
-                data = self.cache.get_blob(expected)
+                # A malformed hash on a page cannot name a blob; the download then reports the mismatch.
+                data = self.cache.get_blob(expected) if _SHA256.fullmatch(expected) else None
             elif not self.settings.refresh or self.settings.offline:
                 data = self.cache.get_url_blob(bare)
             else:
