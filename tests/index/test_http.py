@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.indexserver import Fault, IndexServerFactory, RequestRecord
+from tests.indexserver import Fault, IndexServer, IndexServerFactory, RequestRecord
 from tests.indexserver.faults import tampered
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.errors import (
@@ -78,7 +81,7 @@ class Recorded:
     moment before the log holds the request.
     """
 
-    def __init__(self, server: Recorded, clients: Clients) -> None:
+    def __init__(self, server: IndexServer, clients: Clients) -> None:
         self._server = server
         self._clients = clients
 
@@ -624,3 +627,65 @@ def test_settings_reject_nonsense() -> None:
 def test_the_user_agent_names_thoth(client: HttpClient, server: Recorded) -> None:
     page(client, server)
     assert server.requests[0].headers["user-agent"].startswith("thoth_cli/")
+
+
+# Servers that forbid caching (the test index never does, so a small one stands in)
+
+
+class _FixedPage(BaseHTTPRequestHandler):
+    """Serves one page with the Cache-Control the test chose, and answers 304 to its ETag."""
+
+    protocol_version = "HTTP/1.1"
+    cache_control = ""
+    seen: list[str | None]
+
+    def do_GET(self) -> None:
+        self.seen.append(self.headers.get("If-None-Match"))
+        status = 304 if self.headers.get("If-None-Match") == '"one"' else 200
+        body = b"" if status == 304 else b'{"files": []}'
+        self.send_response(status)
+        self.send_header("Cache-Control", self.cache_control)
+        self.send_header("ETag", '"one"')
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silent."""
+
+
+@contextmanager
+def fixed_page(cache_control: str) -> Iterator[tuple[str, list[str | None]]]:
+    seen: list[str | None] = []
+    handler = type("Handler", (_FixedPage,), {"cache_control": cache_control, "seen": seen})
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}/simple/a/", seen
+    finally:
+        httpd.shutdown()
+        thread.join()
+        httpd.server_close()
+
+
+def test_no_cache_revalidates_every_time(client: HttpClient) -> None:
+    with fixed_page("no-cache, max-age=600") as (url, seen):
+        for _ in range(3):
+            response = client.get_page(url, accept=JSON, index="fixed", package="a")
+            assert response.content == b'{"files": []}'
+    assert seen == [None, '"one"', '"one"']
+    assert client.stats.revalidations == 2
+    assert client.stats.cache_hits == 0
+
+
+def test_no_store_keeps_the_page_out_of_the_cache(
+    client: HttpClient, make_client: Clients, cache: Cache
+) -> None:
+    with fixed_page("no-store") as (url, seen):
+        for _ in range(2):
+            assert client.get_page(url, accept=JSON, index="fixed", package="a").content == b'{"files": []}'
+    assert seen == [None, None]
+    assert cache.info().total_entries == 0
+    with pytest.raises(OfflineMissError):
+        make_client(HttpSettings(offline=True)).get_page(url, accept=JSON, index="fixed", package="a")
