@@ -9,7 +9,16 @@ from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
 from thoth_cli.errors import ExitCode, ManifestError
-from thoth_cli.project.model import DEVELOP_GROUP, MAIN, Group, GroupKind, ManifestKind, Project, Source
+from thoth_cli.project.model import (
+    DEVELOP_GROUP,
+    MAIN,
+    Group,
+    GroupKind,
+    ManifestKind,
+    Project,
+    ProjectRequirement,
+    Source,
+)
 from thoth_cli.project.pipfile import PipfileReader
 
 DATA = Path(__file__).parent / "data" / "pipfile"
@@ -72,7 +81,7 @@ def test_simple_pipfile() -> None:
 def test_large_pipfile() -> None:
     folder = DATA / "large"
     project = PipfileReader().read(folder / "Pipfile")
-    by_name = {r.name: r for r in project.requirements}
+    by_name: dict[str, ProjectRequirement] = {r.name: r for r in project.requirements}
 
     assert len(project.requirements_for()) == 49
     assert len(project.requirements) == 65
@@ -122,7 +131,7 @@ def test_large_pipfile() -> None:
 def test_quoted_dotted_and_sub_table_keys() -> None:
     path = DATA / "odd-keys" / "Pipfile"
     project = PipfileReader().read(path)
-    by_name = {r.name: r for r in project.requirements}
+    by_name: dict[str, ProjectRequirement] = {r.name: r for r in project.requirements}
 
     assert [str(r) for r in project.requirements] == [
         "Requests",
@@ -286,7 +295,7 @@ def test_local_paths_resolve_against_the_pipfile_folder(tmp_path: Path) -> None:
         'spaced = {path = "my lib"}\n'
         'local-git = {git = "../repo", ref = "main"}\n',
     )
-    urls = {r.name: (r.url, r.editable) for r in project.requirements}
+    urls: dict[str, tuple[str | None, bool]] = {r.name: (r.url, r.editable) for r in project.requirements}
     assert urls == {
         "here": (tmp_path.absolute().as_uri(), True),
         "lib": ((tmp_path / "libs" / "lib").absolute().as_uri(), False),
