@@ -123,3 +123,9 @@ class UnitError(ThothError):
         self.package = package
         where = f"unit {unit!r}" + (f" on package {package!r}" if package else "")
         super().__init__(f"{where}: {message}")
+
+
+class UsageError(ThothError):
+    """The command line asks for something that cannot be (exit 2)."""
+
+    exit_code = ExitCode.USAGE

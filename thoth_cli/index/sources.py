@@ -1,0 +1,56 @@
+"""Which indexes a run uses: the manifest's sources, adjusted by --index-url and --extra-index-url."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlsplit
+
+from thoth_cli.index.model import PYPI_SIMPLE, IndexSpec
+from thoth_cli.project.model import Source
+
+
+def _normalise_url(url: str) -> str:
+    """Simple-API roots are directories: a missing trailing slash costs a redirect per page."""
+    return url if url.endswith("/") else url + "/"
+
+
+def _name_for(url: str, taken: set[str]) -> str:
+    host = urlsplit(url).hostname or "index"
+    base = "pypi" if host in ("pypi.org", "pypi.python.org") else host
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}-{n}", n + 1
+    return name
+
+
+def index_specs(
+    sources: Sequence[Source],
+    *,
+    index_url: str | None = None,
+    extra_index_urls: Sequence[str] = (),
+) -> tuple[IndexSpec, ...]:
+    """The indexes in priority order.
+
+    With no source anywhere, PyPI. `index_url` replaces the manifest's first (primary)
+    source, as pip's `--index-url` replaces the default; extra URLs are appended.
+    """
+    specs = [
+        IndexSpec(s.name, _normalise_url(s.url), verify_ssl=s.verify_ssl, explicit=s.explicit)
+        for s in sources
+    ]
+    if index_url is not None:
+        primary = [i for i, spec in enumerate(specs) if not spec.explicit]
+        name = specs[primary[0]].name if primary else "pypi"
+        replacement = IndexSpec(name, _normalise_url(index_url))
+        if primary:
+            specs[primary[0]] = replacement
+        else:
+            specs.insert(0, replacement)
+    if not any(not spec.explicit for spec in specs):
+        specs.insert(0, IndexSpec("pypi", PYPI_SIMPLE))
+    taken = {spec.name for spec in specs}
+    for url in extra_index_urls:
+        name = _name_for(url, taken)
+        taken.add(name)
+        specs.append(IndexSpec(name, _normalise_url(url)))
+    return tuple(specs)

@@ -1,0 +1,107 @@
+"""Learning an sdist's dependencies by running its PEP 517 metadata hook, only when asked.
+
+This is the one place where code from an index runs: the sdist's build backend, in an
+isolated build environment of its own, and only with `--allow-build`.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tarfile
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from packaging.metadata import parse_email
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from thoth_cli.errors import ExternalError
+from thoth_cli.index.model import CoreMetadata, MetadataSource
+
+
+class BuildFailedError(ExternalError):
+    """The build backend could not produce metadata for an sdist."""
+
+    def __init__(self, filename: str, reason: str) -> None:
+        self.filename = filename
+        self.reason = reason
+        super().__init__(
+            f"building the metadata of {filename} failed: {reason}",
+            fix="require a version of the package that publishes wheels, or install its build "
+            "dependencies' system requirements",
+        )
+
+
+def build_metadata(sdist: bytes, filename: str, *, index_url: str | None = None) -> CoreMetadata:
+    """Run the sdist's `prepare_metadata_for_build_wheel` hook in an isolated environment."""
+    from build import BuildBackendException, BuildException, ProjectBuilder
+    from build.env import DefaultIsolatedEnv
+
+    with tempfile.TemporaryDirectory(prefix="thoth-build-") as tmp:
+        root = Path(tmp)
+        source = _unpack(sdist, filename, root / "src")
+        try:
+            with _index_for_pip(index_url), DefaultIsolatedEnv() as env:
+                builder = ProjectBuilder.from_isolated_env(env, source)
+                env.install(builder.build_system_requires)
+                env.install(builder.get_requires_for_build("wheel"))
+                dist_info = Path(builder.metadata_path(root / "out"))
+        except (BuildException, BuildBackendException) as exc:
+            raise BuildFailedError(filename, str(exc).strip().splitlines()[-1]) from None
+        raw = (dist_info / "METADATA").read_bytes()
+    fields, _ = parse_email(raw)
+    try:
+        version = Version(fields.get("version", ""))
+    except InvalidVersion:
+        raise BuildFailedError(filename, "the backend wrote metadata without a valid version") from None
+    return CoreMetadata(
+        name=canonicalize_name(fields.get("name", "")),
+        version=version,
+        requires_dist=tuple(fields.get("requires_dist", [])),
+        requires_python=fields.get("requires_python"),
+        provides_extra=tuple(fields.get("provides_extra", [])),
+        source=MetadataSource.BUILD,
+    )
+
+
+def _unpack(data: bytes, filename: str, dest: Path) -> Path:
+    """Extract safely (no absolute paths, no links out of the tree) and return the project root."""
+    dest.mkdir(parents=True)
+    if filename.endswith(".zip"):
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            for member in archive.namelist():
+                target = (dest / member).resolve()
+                if not target.is_relative_to(dest.resolve()):
+                    raise BuildFailedError(filename, f"the archive member {member!r} escapes its folder")
+            archive.extractall(dest)
+    else:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
+            try:
+                archive.extractall(dest, filter="data")
+            except tarfile.FilterError as exc:
+                raise BuildFailedError(filename, f"unsafe archive member: {exc}") from None
+    entries = [p for p in dest.iterdir() if p.is_dir()]
+    if len(entries) == 1 and not (dest / "pyproject.toml").exists() and not (dest / "setup.py").exists():
+        return entries[0]
+    return dest
+
+
+@contextmanager
+def _index_for_pip(index_url: str | None) -> Iterator[None]:
+    """The isolated environment installs build requirements from the run's primary index."""
+    if index_url is None:
+        yield
+        return
+    previous = os.environ.get("PIP_INDEX_URL")
+    os.environ["PIP_INDEX_URL"] = index_url
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PIP_INDEX_URL", None)
+        else:
+            os.environ["PIP_INDEX_URL"] = previous
