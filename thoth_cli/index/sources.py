@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from thoth_cli.index.model import PYPI_SIMPLE, IndexSpec
+from thoth_cli.errors import ConfigError, Location
+from thoth_cli.index.model import PYPI_SIMPLE, IndexSpec, redact
 from thoth_cli.project.model import Source
 
+_VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
-def _normalise_url(url: str) -> str:
-    """Simple-API roots are directories: a missing trailing slash costs a redirect per page."""
+
+def _normalise_url(url: str, environ: Mapping[str, str]) -> str:
+    """Expand `${VAR}` (Pipenv and pip keep credentials out of manifests that way) and end with a
+    slash: simple-API roots are folders, and a missing slash costs a redirect per page."""
+
+    def expand(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in environ:
+            raise ConfigError(
+                f"the index URL uses the environment variable {name}, which is not set",
+                location=Location(Path("<index URL>")),
+                text=redact(url),
+                fix=f"set {name} in the environment",
+            )
+        return environ[name]
+
+    url = _VARIABLE.sub(expand, url)
     return url if url.endswith("/") else url + "/"
 
 
@@ -28,20 +48,22 @@ def index_specs(
     *,
     index_url: str | None = None,
     extra_index_urls: Sequence[str] = (),
+    environ: Mapping[str, str] | None = None,
 ) -> tuple[IndexSpec, ...]:
     """The indexes in priority order.
 
     With no source anywhere, PyPI. `index_url` replaces the manifest's first (primary)
     source, as pip's `--index-url` replaces the default; extra URLs are appended.
     """
+    env = os.environ if environ is None else environ
     specs = [
-        IndexSpec(s.name, _normalise_url(s.url), verify_ssl=s.verify_ssl, explicit=s.explicit)
+        IndexSpec(s.name, _normalise_url(s.url, env), verify_ssl=s.verify_ssl, explicit=s.explicit)
         for s in sources
     ]
     if index_url is not None:
         primary = [i for i, spec in enumerate(specs) if not spec.explicit]
         name = specs[primary[0]].name if primary else "pypi"
-        replacement = IndexSpec(name, _normalise_url(index_url))
+        replacement = IndexSpec(name, _normalise_url(index_url, env))
         if primary:
             specs[primary[0]] = replacement
         else:
@@ -52,5 +74,5 @@ def index_specs(
     for url in extra_index_urls:
         name = _name_for(url, taken)
         taken.add(name)
-        specs.append(IndexSpec(name, _normalise_url(url)))
+        specs.append(IndexSpec(name, _normalise_url(url, env)))
     return tuple(specs)

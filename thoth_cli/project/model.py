@@ -133,6 +133,8 @@ class Project:
     requires_python: SpecifierSet | None = None
     python_version: str | None = None
     allow_prereleases: bool = False
+    prerelease_packages: frozenset[NormalizedName] = frozenset()
+    """Packages, direct or not, whose pre-releases the manifest allows (Thoth's per-package switch)."""
     name: str | None = None
     version: str | None = None
     notes: tuple[str, ...] = ()
