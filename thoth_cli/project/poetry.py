@@ -1,0 +1,1060 @@
+"""Poetry's `[tool.poetry]` tables and version constraints, translated into PEP 440/508 terms."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from packaging.markers import InvalidMarker, Marker
+from packaging.specifiers import SpecifierSet
+from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from thoth_cli.errors import Location, ManifestError
+from thoth_cli.project.dependency_groups import element_location, show_value, toml_type
+from thoth_cli.project.model import MAIN, Group, GroupKind, ProjectRequirement, Source
+from thoth_cli.project.toml import location_of
+
+# --------------------------------------------------------------------------------------------
+# Version constraints
+#
+# Poetry's grammar (poetry-core `constraints/version/parser.py`) is richer than PEP 440: caret
+# and tilde ranges, bare versions meaning `==`, and `||` unions. Each constraint is read into a
+# union of version ranges, combined as Poetry combines them (`,`/space intersect, `||` unites),
+# and only then written out as PEP 440 specifiers, so the result means what Poetry means.
+# --------------------------------------------------------------------------------------------
+
+_CONSTRAINT_FIX = (
+    "write a Poetry constraint such as '^1.2', '~1.2.3', '>=1.2,<2.0', '1.2.*', '==1.2.3' or '*'"
+)
+_OPERATOR_GAP = re.compile(r"(\^|~=|~|<>|!=|==|<=|>=|<|>|=)\s+")
+_OR = re.compile(r"\s*\|\|?\s*")
+_AND = re.compile(r"[\s,]+")
+_ANY = re.compile(r"^v?[xX*](?:\.[xX*])*$")
+_TILDE = re.compile(r"^~(?!=)(?P<version>.+)$")
+_TILDE_PEP440 = re.compile(r"^~=(?P<version>.+)$")
+_CARET = re.compile(r"^\^(?P<version>.+)$")
+_X_RANGE = re.compile(r"^(?P<op>!=|==)?v?(?P<release>\d+(?:\.\d+){0,2})(?:\.[xX*])+$")
+_BASIC = re.compile(r"^(?P<op><>|!=|>=|<=|==|=|<|>)?(?P<version>.+?)(?P<wildcard>\.\*)?$")
+_MAX_EXCLUDED_SERIES = 100
+"""A gap wider than this many release series is refused rather than spelled out."""
+
+
+@dataclass(frozen=True)
+class _Range:
+    """One contiguous run of versions; a missing bound is unbounded."""
+
+    low: Version | None = None
+    low_inclusive: bool = False
+    high: Version | None = None
+    high_inclusive: bool = False
+
+
+_EVERYTHING: tuple[_Range, ...] = (_Range(),)
+
+
+class _Unreadable(Exception):
+    """A constraint atom Poetry would not parse either (turned into a located error by the caller)."""
+
+    def __init__(self, atom: str) -> None:
+        super().__init__(atom)
+        self.atom = atom
+
+
+class _Unrepresentable(Exception):
+    """A union whose gaps no PEP 440 specifier set can express."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+def _version(text: str, atom: str) -> Version:
+    # Poetry reads the bare word `dev` as the lowest development release.
+    if text == "dev":
+        text = "0.0.dev0"
+    try:
+        return Version(text.strip())
+    except InvalidVersion:
+        raise _Unreadable(atom) from None
+
+
+def _make(epoch: int, release: Sequence[int], *, dev0: bool = False) -> Version:
+    text = f"{epoch}!" + ".".join(str(part) for part in release)
+    return Version(text + ".dev0" if dev0 else text)
+
+
+def _is_final(version: Version) -> bool:
+    """A plain release: no pre, post, dev or local segment."""
+    return version.pre is None and version.post is None and version.dev is None and version.local is None
+
+
+def _is_series_floor(version: Version) -> bool:
+    """`R.dev0`: the first version of release series R, below all of R's pre-releases."""
+    return version.dev == 0 and version.pre is None and version.post is None and version.local is None
+
+
+def _stable(version: Version) -> Version:
+    """Poetry's `Version.stable`: the release a pre- or dev-release leads up to."""
+    if version.pre is None and version.dev is None:
+        return version
+    text = f"{version.epoch}!" + ".".join(str(part) for part in version.release)
+    if version.pre is None and version.post is not None:
+        text += f".post{version.post}"
+    return Version(text)
+
+
+def _next_major(release: tuple[int, ...]) -> tuple[int, ...]:
+    return (release[0] + 1, *(0 for _ in release[1:]))
+
+
+def _next_minor(release: tuple[int, ...]) -> tuple[int, ...]:
+    if len(release) == 1:
+        return (release[0], 1)
+    return (release[0], release[1] + 1, *(0 for _ in release[2:]))
+
+
+def _next_patch(release: tuple[int, ...]) -> tuple[int, ...]:
+    if len(release) == 1:
+        return (release[0], 0, 1)
+    if len(release) == 2:
+        return (release[0], release[1], 1)
+    return (release[0], release[1], release[2] + 1, *(0 for _ in release[3:]))
+
+
+def _next_in_series(release: tuple[int, ...]) -> tuple[int, ...]:
+    """The series after `release` at its own precision: 1.2 -> 1.3, 1 -> 2, 1.2.3 -> 1.2.4."""
+    return (*release[:-1], release[-1] + 1)
+
+
+def _below(version: Version) -> _Range:
+    # PEP 440 `<V` (and Poetry's) leaves out V's own pre-releases, so a final V is a bound
+    # just below `V.dev0`; keeping it that way lets ranges from different spellings compare.
+    if _is_final(version):
+        version = _make(version.epoch, version.release, dev0=True)
+    return _Range(high=version)
+
+
+def _upto(low: Version, high_release: tuple[int, ...], epoch: int) -> _Range:
+    return _Range(low, True, _make(epoch, high_release, dev0=True), False)
+
+
+def _series(version: Version, atom: str, *, excluded: bool) -> tuple[_Range, ...]:
+    if not _is_final(version):
+        raise _Unreadable(atom)
+    release = version.release
+    inside = _Range(
+        _make(version.epoch, release, dev0=True),
+        True,
+        _make(version.epoch, _next_in_series(release), dev0=True),
+        False,
+    )
+    if not excluded:
+        return (inside,)
+    return (_Range(high=inside.low), _Range(inside.high, True))
+
+
+def _parse_atom(atom: str) -> tuple[_Range, ...]:
+    """One comparison, as poetry-core's `parse_single_constraint` reads it, in the same order."""
+    if _ANY.match(atom):
+        return _EVERYTHING
+    if match := _TILDE.match(atom):
+        version = _version(match["version"], atom)
+        stable = _stable(version)
+        high = _next_major(stable.release) if len(version.release) == 1 else _next_minor(stable.release)
+        return (_upto(version, high, version.epoch),)
+    if match := _TILDE_PEP440.match(atom):
+        version = _version(match["version"], atom)
+        stable = _stable(version)
+        high = _next_major(stable.release) if len(version.release) == 2 else _next_minor(stable.release)
+        return (_upto(version, high, version.epoch),)
+    if match := _CARET.match(atom):
+        version = _version(match["version"], atom)
+        stable, release = _stable(version), version.release
+        if release[0] > 0 or len(release) == 1:
+            high = _next_major(stable.release)
+        elif release[1] > 0 or len(release) == 2:
+            high = _next_minor(stable.release)
+        else:
+            high = _next_patch(stable.release)
+        return (_upto(version, high, version.epoch),)
+    if match := _X_RANGE.match(atom):
+        return _series(_version(match["release"], atom), atom, excluded=match["op"] == "!=")
+    if match := _BASIC.match(atom):
+        op, version = match["op"] or "==", _version(match["version"], atom)
+        # Like Poetry, a trailing `.*` only matters to == and !=.
+        if op == "<":
+            return (_below(version),)
+        if op == "<=":
+            return (_Range(high=version, high_inclusive=True),)
+        if op == ">":
+            return (_Range(version, False),)
+        if op == ">=":
+            return (_Range(version, True),)
+        if match["wildcard"]:
+            return _series(version, atom, excluded=op in ("!=", "<>"))
+        if op in ("!=", "<>"):
+            return (_Range(high=version), _Range(version, False))
+        return (_Range(version, True, version, True),)
+    raise _Unreadable(atom)
+
+
+def _low_after(a: _Range, b: _Range) -> bool:
+    """Whether a's lower bound is above b's."""
+    if a.low is None or b.low is None:
+        return b.low is None and a.low is not None
+    if a.low != b.low:
+        return a.low > b.low
+    return not a.low_inclusive and b.low_inclusive
+
+
+def _high_below(a: _Range, b: _Range) -> bool:
+    """Whether a's upper bound is below b's."""
+    if a.high is None or b.high is None:
+        return b.high is None and a.high is not None
+    if a.high != b.high:
+        return a.high < b.high
+    return not a.high_inclusive and b.high_inclusive
+
+
+def _intersect_range(a: _Range, b: _Range) -> _Range | None:
+    low = a if _low_after(a, b) else b
+    high = a if _high_below(a, b) else b
+    result = _Range(low.low, low.low_inclusive, high.high, high.high_inclusive)
+    if result.low is not None and result.high is not None:
+        if result.low > result.high:
+            return None
+        if result.low == result.high and not (result.low_inclusive and result.high_inclusive):
+            return None
+    return result
+
+
+def _normalise(ranges: Iterable[_Range]) -> tuple[_Range, ...]:
+    """Sort and merge overlapping or touching ranges."""
+    ordered = sorted(
+        ranges,
+        key=lambda r: (r.low is not None, r.low or Version("0"), not r.low_inclusive),
+    )
+    merged: list[_Range] = []
+    for item in ordered:
+        if merged:
+            last = merged[-1]
+            touching = (
+                last.high is None
+                or item.low is None
+                or last.high > item.low
+                or (last.high == item.low and (last.high_inclusive or item.low_inclusive))
+                # Poetry joins `<2.0` and `>=2.0` (`^1.0 || ^2.0` is `>=1.0,<3.0`): the only
+                # versions between them are 2.0's own pre-releases.
+                or (
+                    not last.high_inclusive
+                    and item.low_inclusive
+                    and _is_series_floor(last.high)
+                    and _is_final(item.low)
+                    and last.high == _make(item.low.epoch, item.low.release, dev0=True)
+                )
+            )
+            if touching:
+                top = item if _high_below(last, item) else last
+                merged[-1] = replace(last, high=top.high, high_inclusive=top.high_inclusive)
+                continue
+        merged.append(item)
+    return tuple(merged)
+
+
+def _intersect(a: Sequence[_Range], b: Sequence[_Range]) -> tuple[_Range, ...]:
+    found = (_intersect_range(x, y) for x in a for y in b)
+    return _normalise(r for r in found if r is not None)
+
+
+def _parse_ranges(text: str) -> tuple[_Range, ...]:
+    """The versions a whole Poetry constraint allows, as sorted disjoint ranges."""
+    if text.strip() == "*":
+        return _EVERYTHING
+    alternatives: list[_Range] = []
+    for alternative in _OR.split(text.strip()):
+        atoms = [a for a in _AND.split(_OPERATOR_GAP.sub(r"\1", alternative.strip())) if a]
+        if not atoms:
+            raise _Unreadable(alternative)
+        allowed: tuple[_Range, ...] = _EVERYTHING
+        for atom in atoms:
+            allowed = _intersect(allowed, _parse_atom(atom))
+        alternatives.extend(allowed)
+    return _normalise(alternatives)
+
+
+def _wildcard(epoch: int, release: Sequence[int]) -> str:
+    text = ".".join(str(part) for part in release) + ".*"
+    return f"{epoch}!{text}" if epoch else text
+
+
+def _range_specifiers(item: _Range) -> list[tuple[str, str]]:
+    """One range as PEP 440 (operator, version) pairs, preferring `==R.*` for whole series."""
+    low, high = item.low, item.high
+    if low is not None and low == high:
+        return [("==", str(low))]
+    result: list[tuple[str, str]] = []
+    high_done = False
+    if low is not None:
+        if item.low_inclusive and _is_series_floor(low):
+            ceiling = _make(low.epoch, _next_in_series(low.release), dev0=True)
+            fits = high is not None and (high < ceiling or (high == ceiling and not item.high_inclusive))
+            if fits:
+                result.append(("==", _wildcard(low.epoch, low.release)))
+                high_done = high == ceiling
+            else:
+                result.append((">=", str(low)))
+        else:
+            result.append((">=" if item.low_inclusive else ">", str(low)))
+    if high is not None and not high_done:
+        if item.high_inclusive:
+            result.append(("<=", str(high)))
+        elif _is_series_floor(high):
+            result.append(("<", str(_make(high.epoch, high.release))))
+        else:
+            result.append(("<", str(high)))
+    return result
+
+
+def _gap_specifiers(before: _Range, after: _Range) -> list[tuple[str, str]]:
+    """The exclusions that remove the gap between two neighbouring ranges, or _Unrepresentable."""
+    top, bottom = before.high, after.low
+    assert top is not None and bottom is not None  # interior gaps are bounded on both sides
+    if top == bottom and not before.high_inclusive and not after.low_inclusive:
+        return [("!=", str(top))]
+    if (
+        not before.high_inclusive
+        and not after.low_inclusive
+        and _is_final(bottom)
+        and top == _make(bottom.epoch, bottom.release, dev0=True)
+    ):
+        # `<2.0 || >2.0` is how Poetry itself reads `!=2.0`.
+        return [("!=", str(bottom))]
+    # A gap from series floor X up to Y is a run of whole release series (`!=2.*`) when X and Y
+    # differ in one position only. Pre-releases of Y itself stay allowed by the specifiers,
+    # the one place where the result is wider than the union.
+    if (
+        not before.high_inclusive
+        and after.low_inclusive
+        and _is_series_floor(top)
+        and (_is_final(bottom) or _is_series_floor(bottom))
+        and top.epoch == bottom.epoch
+    ):
+        width = max(len(top.release), len(bottom.release))
+        x = top.release + (0,) * (width - len(top.release))
+        y = bottom.release + (0,) * (width - len(bottom.release))
+        position = next((i for i, (p, q) in enumerate(zip(x, y, strict=True)) if p != q), None)
+        if (
+            position is not None
+            and x[position] < y[position]
+            and not any(x[position + 1 :])
+            and not any(y[position + 1 :])
+            and y[position] - x[position] <= _MAX_EXCLUDED_SERIES
+        ):
+            prefix = x[:position]
+            return [
+                ("!=", _wildcard(top.epoch, (*prefix, number))) for number in range(x[position], y[position])
+            ]
+    raise _Unrepresentable(
+        f"nothing in PEP 440 excludes exactly the versions between "
+        f"{''.join(_range_specifiers(_Range(high=top, high_inclusive=before.high_inclusive))[-1])} and "
+        f"{''.join(_range_specifiers(_Range(bottom, after.low_inclusive))[0])}"
+    )
+
+
+def _to_specifiers(ranges: Sequence[_Range]) -> list[tuple[str, str]]:
+    hull = _Range(ranges[0].low, ranges[0].low_inclusive, ranges[-1].high, ranges[-1].high_inclusive)
+    pairs = _range_specifiers(hull) if len(ranges) > 1 else _range_specifiers(ranges[0])
+    for before, after in itertools.pairwise(ranges):
+        pairs.extend(_gap_specifiers(before, after))
+    return pairs
+
+
+def _located_ranges(text: str, location: Location) -> tuple[_Range, ...]:
+    try:
+        ranges = _parse_ranges(text)
+    except _Unreadable as exc:
+        whole = exc.atom.strip() == text.strip()
+        raise ManifestError(
+            "unknown version constraint" + ("" if whole else f" {exc.atom!r} in"),
+            location=location,
+            text=repr(text),
+            fix=_CONSTRAINT_FIX,
+        ) from None
+    if not ranges:
+        raise ManifestError(
+            "version constraint matches no version",
+            location=location,
+            text=repr(text),
+            fix="check the bounds: each lower bound must be below its upper bound",
+        )
+    return ranges
+
+
+def poetry_specifier(text: str, *, location: Location) -> SpecifierSet:
+    """The PEP 440 specifier set that allows exactly what Poetry constraint `text` allows.
+
+    A `||` union becomes its hull minus whole release series (`^1.2 || ^3.0` is
+    `>=1.2,<4.0,!=2.*`); a union with any other gap raises ManifestError.
+    """
+    ranges = _located_ranges(text, location)
+    try:
+        pairs = _to_specifiers(ranges)
+    except _Unrepresentable as exc:
+        raise ManifestError(
+            f"this union cannot be written as one PEP 440 specifier set ({exc.detail})",
+            location=location,
+            text=repr(text),
+            fix="widen it to one range, or give one entry per range with its own `python` or "
+            "`markers` condition (a list of tables)",
+        ) from None
+    return SpecifierSet(",".join(op + version for op, version in pairs))
+
+
+def poetry_python_marker(text: str, *, location: Location) -> Marker | None:
+    """The environment marker for a per-dependency `python = "..."` (None when it allows all).
+
+    Poetry compares `python_version` (X.Y) unless a bound names a patch release, which needs
+    `python_full_version`; a union becomes an `or` of its ranges, so it is always exact.
+    """
+    ranges = _located_ranges(text, location)
+    if ranges == _EVERYTHING:
+        return None
+    alternatives = []
+    for item in ranges:
+        terms = []
+        for op, version in _range_specifiers(item):
+            plain = Version(version.removesuffix(".*"))
+            variable = (
+                "python_version" if len(plain.release) <= 2 and _is_final(plain) else "python_full_version"
+            )
+            terms.append(f'{variable} {op} "{version}"')
+        alternatives.append(" and ".join(terms))
+    if len(alternatives) == 1:
+        return Marker(alternatives[0])
+    return Marker(" or ".join(f"({alternative})" for alternative in alternatives))
+
+
+def _platform_marker(value: str, *, location: Location) -> Marker:
+    """Poetry's `platform` (`linux`, `!=win32`, `linux || darwin`) as `sys_platform` comparisons."""
+    alternatives = []
+    for alternative in re.split(r"\s*\|\|\s*", value.strip()):
+        terms = []
+        for term in (t.strip() for t in alternative.split(",")):
+            match = re.fullmatch(r"(?P<op>==|!=)?\s*(?P<name>[A-Za-z0-9_.\-]+)", term)
+            if not match:
+                raise ManifestError(
+                    "not a platform name",
+                    location=location,
+                    text=repr(value),
+                    fix="write a sys.platform value such as 'linux', 'darwin' or 'win32' "
+                    "(or 'linux || darwin', '!=win32')",
+                )
+            terms.append(f'sys_platform {match["op"] or "=="} "{match["name"]}"')
+        alternatives.append(" and ".join(terms))
+    if len(alternatives) == 1:
+        return Marker(alternatives[0])
+    return Marker(" or ".join(f"({a})" for a in alternatives))
+
+
+def join_markers(*markers: Marker | None) -> Marker | None:
+    """All of the given markers at once (None when none is given)."""
+    present = [str(m) for m in markers if m is not None]
+    if not present:
+        return None
+    if len(present) == 1:
+        return Marker(present[0])
+    return Marker(" and ".join(f"({m})" for m in present))
+
+
+# --------------------------------------------------------------------------------------------
+# Dependency tables
+# --------------------------------------------------------------------------------------------
+
+PYPI_URL = "https://pypi.org/simple/"
+_DEPENDENCY_KEYS = frozenset(
+    {
+        "allow-prereleases",
+        "branch",
+        "develop",
+        "extras",
+        "file",
+        "git",
+        "markers",
+        "optional",
+        "path",
+        "platform",
+        "python",
+        "rev",
+        "source",
+        "subdirectory",
+        "tag",
+        "url",
+        "version",
+    }
+)
+_SCP_LIKE = re.compile(r"^(?P<user>[\w.\-]+)@(?P<host>[\w.\-]+):(?!//)(?P<path>.+)$")
+# Poetry's source priorities, highest first; `default` and `secondary` are its deprecated names.
+_PRIORITIES = ("default", "primary", "secondary", "supplemental", "explicit")
+
+
+@dataclass(frozen=True)
+class PoetryDependency:
+    """One Poetry dependency entry as a requirement, with the Poetry-only flags it carried."""
+
+    requirement: ProjectRequirement
+    optional: bool = False
+    develop: bool = False
+
+
+@dataclass(frozen=True)
+class PoetryGroup:
+    """`[tool.poetry.group.<name>]` (or the legacy `dev-dependencies`, as group `dev`)."""
+
+    name: NormalizedName
+    display_name: str
+    dependencies: tuple[PoetryDependency, ...]
+    include_groups: tuple[str, ...] = ()
+    origin: Location | None = None
+
+
+@dataclass(frozen=True)
+class PoetryTables:
+    """What `[tool.poetry]` says about dependencies, translated but not yet merged with `[project]`."""
+
+    name: str | None = None
+    version: str | None = None
+    python: SpecifierSet | None = None
+    dependencies: tuple[PoetryDependency, ...] = ()
+    """`[tool.poetry.dependencies]` without `python`; optional entries included."""
+    extras: tuple[ProjectRequirement, ...] = ()
+    """Optional dependencies copied into the `[tool.poetry.extras]` that name them."""
+    groups: tuple[PoetryGroup, ...] = ()
+    sources: tuple[Source, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    @property
+    def main_requirements(self) -> tuple[ProjectRequirement, ...]:
+        """The main dependencies Poetry always installs (optional ones only come with an extra)."""
+        return tuple(d.requirement for d in self.dependencies if not d.optional)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    """The manifest being read, so errors can name the file and line."""
+
+    path: Path
+    text: str
+
+    def at(self, key: tuple[str, ...]) -> Location:
+        return location_of(self.path, self.text, key)
+
+    def wrong_type(self, key: tuple[str, ...], value: object, expected: str, fix: str) -> ManifestError:
+        return ManifestError(
+            f"must be {expected}, not {toml_type(value)}",
+            location=self.at(key),
+            text=show_value(value),
+            fix=fix,
+        )
+
+
+def _string(doc: _Doc, table: dict[str, Any], name: str, key: tuple[str, ...], example: str) -> str | None:
+    value = table.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise doc.wrong_type((*key, name), value, "a string", f"write {name} = {example}")
+
+
+def _flag(doc: _Doc, table: dict[str, Any], name: str, key: tuple[str, ...]) -> bool:
+    value = table.get(name, False)
+    if isinstance(value, bool):
+        return value
+    raise doc.wrong_type((*key, name), value, "true or false", f"write {name} = true")
+
+
+def _git_url(repository: str, ref: str | None, subdirectory: str | None) -> str:
+    if repository.startswith("git+"):
+        url = repository
+    elif match := _SCP_LIKE.match(repository):
+        # scp-style `git@host:org/repo.git` has no scheme; PEP 508 needs ssh:// spelled out.
+        url = f"git+ssh://{match['user']}@{match['host']}/{match['path']}"
+    else:
+        url = f"git+{repository}"
+    if ref:
+        url += f"@{ref}"
+    if subdirectory:
+        url += f"#subdirectory={subdirectory}"
+    return url
+
+
+def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """(kind, PEP 508 URL) of a git/path/file/url entry; (None, None) for an index dependency."""
+    kinds = [kind for kind in ("git", "path", "file", "url") if kind in table]
+    if len(kinds) > 1:
+        raise ManifestError(
+            f"gives both {kinds[0]!r} and {kinds[1]!r}",
+            location=doc.at(key),
+            text=", ".join(kinds),
+            fix="keep only one of git, path, file or url",
+        )
+    refs = [ref for ref in ("branch", "tag", "rev") if ref in table]
+    if refs and kinds != ["git"]:
+        raise ManifestError(
+            f"{refs[0]!r} only applies to git dependencies",
+            location=doc.at((*key, refs[0])),
+            text=show_value(table[refs[0]]),
+            fix=f'add git = "https://..." or remove {refs[0]}',
+        )
+    if not kinds:
+        if "subdirectory" in table:
+            raise ManifestError(
+                "'subdirectory' only applies to git, path and url dependencies",
+                location=doc.at((*key, "subdirectory")),
+                text=show_value(table["subdirectory"]),
+                fix="remove subdirectory",
+            )
+        return None, None
+    kind = kinds[0]
+    if "version" in table:
+        raise ManifestError(
+            f"a {kind} dependency cannot also give a version",
+            location=doc.at((*key, "version")),
+            text=show_value(table["version"]),
+            fix=f"remove version: the {kind} reference decides which version is used",
+        )
+    if len(refs) > 1:
+        raise ManifestError(
+            f"gives both {refs[0]!r} and {refs[1]!r}",
+            location=doc.at(key),
+            text=", ".join(refs),
+            fix="keep only one of branch, tag or rev",
+        )
+    location: str = _string(doc, table, kind, key, '"..."') or ""
+    if not location:
+        raise ManifestError(
+            f"{kind} is empty", location=doc.at((*key, kind)), text='""', fix=f"give the {kind}"
+        )
+    subdirectory = _string(doc, table, "subdirectory", key, '"subdir"')
+    if kind == "git":
+        ref = _string(doc, table, refs[0], key, '"main"') if refs else None
+        return kind, _git_url(location, ref, subdirectory)
+    if kind == "url":
+        return kind, location + (f"#subdirectory={subdirectory}" if subdirectory else "")
+    target = Path(location)
+    if not target.is_absolute():
+        # Poetry reads relative paths from the folder that holds pyproject.toml.
+        target = doc.path.parent / target
+    if subdirectory and kind == "path":
+        target = target / subdirectory
+    return kind, target.resolve().as_uri()
+
+
+def _check_keys(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> None:
+    for name in table:
+        if name not in _DEPENDENCY_KEYS:
+            raise ManifestError(
+                "unknown key in a Poetry dependency",
+                location=doc.at((*key, name)),
+                text=repr(name),
+                fix="use only: " + ", ".join(sorted(_DEPENDENCY_KEYS)),
+            )
+
+
+def _from_table(
+    doc: _Doc,
+    name: str,
+    table: dict[str, Any],
+    *,
+    key: tuple[str, ...],
+    group: Group,
+    sources: Sequence[Source],
+) -> PoetryDependency:
+    _check_keys(doc, table, key)
+    kind, url = _direct_url(doc, table, key)
+    specifier = SpecifierSet()
+    if kind is None:
+        version = table.get("version", "*")
+        if not isinstance(version, str):
+            raise doc.wrong_type((*key, "version"), version, "a string", 'write version = "^1.2"')
+        specifier = poetry_specifier(version, location=doc.at((*key, "version")))
+    markers = None
+    if (text := _string(doc, table, "markers", key, "\"sys_platform == 'linux'\"")) is not None:
+        try:
+            markers = Marker(text)
+        except InvalidMarker as exc:
+            raise ManifestError(
+                f"invalid environment marker ({str(exc).splitlines()[0].rstrip('.')})",
+                location=doc.at((*key, "markers")),
+                text=repr(text),
+                fix="write a PEP 508 marker such as \"python_version < '3.11'\"",
+            ) from None
+    python = None
+    if (text := _string(doc, table, "python", key, '"^3.9"')) is not None:
+        python = poetry_python_marker(text, location=doc.at((*key, "python")))
+    platform = None
+    if (text := _string(doc, table, "platform", key, '"linux"')) is not None:
+        platform = _platform_marker(text, location=doc.at((*key, "platform")))
+    extras = table.get("extras", [])
+    if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
+        raise doc.wrong_type((*key, "extras"), extras, "an array of strings", 'write extras = ["name"]')
+    index = None
+    if (wanted := _string(doc, table, "source", key, '"my-index"')) is not None:
+        found = next((s for s in sources if s.name.lower() == wanted.lower()), None)
+        if found is None:
+            known = ", ".join(s.name for s in sources) or "none declared"
+            raise ManifestError(
+                "names a source that [[tool.poetry.source]] does not declare",
+                location=doc.at((*key, "source")),
+                text=repr(wanted),
+                fix=f"declare it with [[tool.poetry.source]] name = {wanted!r}, or use one of: {known}",
+            )
+        index = found.name
+    develop = _flag(doc, table, "develop", key)
+    requirement = ProjectRequirement(
+        name=canonicalize_name(name),
+        display_name=name,
+        specifier=specifier,
+        extras=frozenset(extras),
+        marker=join_markers(markers, python, platform),
+        url=url,
+        editable=develop and kind in ("git", "path"),
+        index=index,
+        group=group,
+        allow_prereleases=_flag(doc, table, "allow-prereleases", key),
+        origin=doc.at(key),
+    )
+    return PoetryDependency(requirement, optional=_flag(doc, table, "optional", key), develop=develop)
+
+
+def _read_dependency(
+    doc: _Doc, name: str, value: object, *, key: tuple[str, ...], group: Group, sources: Sequence[Source]
+) -> list[PoetryDependency]:
+    try:
+        canonicalize_name(name, validate=True)
+    except InvalidName:
+        raise ManifestError(
+            "not a valid package name",
+            location=doc.at(key),
+            text=repr(name),
+            fix="use the name the package has on its index (letters, digits, '-', '_', '.')",
+        ) from None
+    entries = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and not value:
+        raise ManifestError(
+            "an empty list of constraints",
+            location=doc.at(key),
+            text="[]",
+            fix='write name = "*" or remove it',
+        )
+    found = []
+    for entry in entries:
+        if isinstance(entry, str):
+            requirement = ProjectRequirement(
+                name=canonicalize_name(name),
+                display_name=name,
+                specifier=poetry_specifier(entry, location=doc.at(key)),
+                group=group,
+                origin=doc.at(key),
+            )
+            found.append(PoetryDependency(requirement))
+        elif isinstance(entry, dict):
+            found.append(_from_table(doc, name, entry, key=key, group=group, sources=sources))
+        else:
+            raise doc.wrong_type(
+                key,
+                entry,
+                "a version constraint string, a table or an array of tables",
+                f'write {name} = "^1.2" or {name} = {{ version = "^1.2", python = "^3.9" }}',
+            )
+    return found
+
+
+def _read_dependencies(
+    doc: _Doc, table: object, *, key: tuple[str, ...], group: Group, sources: Sequence[Source]
+) -> tuple[list[PoetryDependency], str | None]:
+    """The entries of one dependency table, and its `python` constraint text if it has one."""
+    if not isinstance(table, dict):
+        raise doc.wrong_type(
+            key, table, "a table", f'write [{".".join(key)}] with lines such as requests = "^2.31"'
+        )
+    python: str | None = None
+    found: list[PoetryDependency] = []
+    for name, value in table.items():
+        if name.lower() == "python":
+            if not isinstance(value, str):
+                raise doc.wrong_type((*key, name), value, "a string", 'write python = "^3.9"')
+            python = value
+            continue
+        found.extend(_read_dependency(doc, name, value, key=(*key, name), group=group, sources=sources))
+    return found, python
+
+
+_SOURCE_HEADER = re.compile(r"^\s*\[\[\s*tool\s*\.\s*poetry\s*\.\s*source\s*\]\]")
+
+
+def _source_location(doc: _Doc, position: int) -> Location:
+    """The line of the n-th `[[tool.poetry.source]]` header (the key's first line if not found)."""
+    headers = [n for n, line in enumerate(doc.text.splitlines(), start=1) if _SOURCE_HEADER.match(line)]
+    if position < len(headers):
+        return Location(doc.path, line=headers[position], key="tool.poetry.source")
+    return doc.at(("tool", "poetry", "source"))
+
+
+def _read_sources(doc: _Doc, value: object) -> tuple[tuple[Source, ...], list[str]]:
+    key = ("tool", "poetry", "source")
+    if not isinstance(value, list):
+        raise doc.wrong_type(
+            key, value, "an array of tables", 'write [[tool.poetry.source]] name = "..." url = "..."'
+        )
+    ranked: list[tuple[int, int, Source]] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for position, entry in enumerate(value):
+        if not isinstance(entry, dict):
+            raise doc.wrong_type(
+                key, entry, "a table", 'write [[tool.poetry.source]] name = "..." url = "..."'
+            )
+        name = entry.get("name")
+        if not isinstance(name, str) or not name:
+            raise ManifestError(
+                "a source needs a name",
+                location=_source_location(doc, position),
+                text=show_value(entry),
+                fix='add name = "my-index"',
+            )
+        if name.lower() in seen:
+            raise ManifestError(
+                "two sources have the same name",
+                location=_source_location(doc, position),
+                text=repr(name),
+                fix="rename one of them",
+            )
+        seen.add(name.lower())
+        url = entry.get("url")
+        if url is None and name.lower() == "pypi":
+            url = PYPI_URL
+        if not isinstance(url, str) or not url:
+            raise ManifestError(
+                "a source needs a url",
+                location=_source_location(doc, position),
+                text=show_value(entry),
+                fix='add url = "https://my-index.example/simple/"',
+            )
+        priority = entry.get("priority")
+        if priority is None:
+            # Poetry before 1.5 used booleans for the same idea.
+            priority = (
+                "default" if entry.get("default") else "secondary" if entry.get("secondary") else "primary"
+            )
+        if priority not in _PRIORITIES:
+            raise ManifestError(
+                "unknown source priority",
+                location=_source_location(doc, position),
+                text=repr(priority),
+                fix="use one of: primary, supplemental, explicit",
+            )
+        if priority in ("default", "secondary"):
+            notes.append(f"source {name!r} uses the deprecated priority {priority!r}; read as Poetry 1.x did")
+        source = Source(name=name, url=url, explicit=priority == "explicit")
+        ranked.append((_PRIORITIES.index(priority), position, source))
+    if "pypi" not in seen and ranked:
+        # Poetry keeps PyPI as the primary index unless the project names a primary one itself.
+        if all(rank > _PRIORITIES.index("primary") for rank, _, _ in ranked):
+            ranked.append((_PRIORITIES.index("primary"), -1, Source(name="pypi", url=PYPI_URL)))
+        else:
+            notes.append("PyPI is not used: the project names its own primary source, as Poetry does")
+    return tuple(source for _, _, source in sorted(ranked, key=lambda r: (r[0], r[1]))), notes
+
+
+def _read_extras(
+    doc: _Doc, value: object, dependencies: Sequence[PoetryDependency]
+) -> tuple[list[ProjectRequirement], list[str]]:
+    key = ("tool", "poetry", "extras")
+    if not isinstance(value, dict):
+        raise doc.wrong_type(
+            key, value, "a table", 'write [tool.poetry.extras] with lines such as pg = ["psycopg"]'
+        )
+    found: list[ProjectRequirement] = []
+    listed: set[NormalizedName] = set()
+    for extra, names in value.items():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise doc.wrong_type(
+                (*key, extra), names, "an array of package names", f'write {extra} = ["name"]'
+            )
+        group = Group(GroupKind.EXTRA, canonicalize_name(extra))
+        for entry in names:
+            # Entries are package names, sometimes written with extras or a version; only the name counts.
+            match = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._\-]*)", entry)
+            wanted = canonicalize_name(match.group(1)) if match else NormalizedName("")
+            targets = [d for d in dependencies if d.requirement.name == wanted]
+            if not targets:
+                raise ManifestError(
+                    "names a package that [tool.poetry.dependencies] does not declare",
+                    location=element_location(doc.path, doc.text, (*key, extra), entry),
+                    text=repr(entry),
+                    fix="add it to [tool.poetry.dependencies] with optional = true, "
+                    f"or remove it from {extra}",
+                )
+            listed.add(wanted)
+            found.extend(replace(d.requirement, group=group) for d in targets if d.optional)
+    notes = [
+        f"{d.requirement.display_name} is optional but no extra in [tool.poetry.extras] names it, "
+        "so it is never installed"
+        for d in dependencies
+        if d.optional and d.requirement.name not in listed
+    ]
+    return found, list(dict.fromkeys(notes))
+
+
+def _read_groups(
+    doc: _Doc, poetry: dict[str, Any], sources: Sequence[Source]
+) -> tuple[list[PoetryGroup], list[str]]:
+    groups: dict[NormalizedName, PoetryGroup] = {}
+    notes: list[str] = []
+    tables = poetry.get("group", {})
+    if not isinstance(tables, dict):
+        raise doc.wrong_type(
+            ("tool", "poetry", "group"), tables, "a table", "write [tool.poetry.group.dev.dependencies]"
+        )
+    declared: list[tuple[str, object, tuple[str, ...]]] = []
+    for raw, config in tables.items():
+        key: tuple[str, ...] = ("tool", "poetry", "group", raw)
+        if not isinstance(config, dict):
+            raise doc.wrong_type(key, config, "a table", f"write [tool.poetry.group.{raw}.dependencies]")
+        declared.append((raw, config, key))
+    if "dev-dependencies" in poetry:
+        declared.append(
+            ("dev", {"dependencies": poetry["dev-dependencies"]}, ("tool", "poetry", "dev-dependencies"))
+        )
+        notes.append("[tool.poetry.dev-dependencies] is read as the group 'dev' (Poetry's legacy spelling)")
+    for raw, config, key in declared:
+        assert isinstance(config, dict)
+        name = canonicalize_name(raw)
+        group = Group(GroupKind.GROUP, name)
+        dependencies: list[PoetryDependency] = []
+        if "dependencies" in config:
+            dep_key = key if key[-1] == "dev-dependencies" else (*key, "dependencies")
+            dependencies, python = _read_dependencies(
+                doc, config["dependencies"], key=dep_key, group=group, sources=sources
+            )
+            if python is not None:
+                notes.append(f"python = {python!r} in group {raw!r} is ignored, as Poetry ignores it there")
+        includes = config.get("include-groups", [])
+        if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+            raise doc.wrong_type(
+                (*key, "include-groups"),
+                includes,
+                "an array of group names",
+                'write include-groups = ["test"]',
+            )
+        optional = config.get("optional", False)
+        if not isinstance(optional, bool):
+            raise doc.wrong_type((*key, "optional"), optional, "true or false", "write optional = true")
+        if name in groups:  # group.dev next to the legacy dev-dependencies
+            previous = groups[name]
+            groups[name] = replace(previous, dependencies=previous.dependencies + tuple(dependencies))
+            continue
+        groups[name] = PoetryGroup(name, raw, tuple(dependencies), tuple(includes), doc.at(key))
+    return list(groups.values()), notes
+
+
+def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = True) -> PoetryTables:
+    """Translate `[tool.poetry]`: dependencies, groups, extras and sources.
+
+    `with_extras=False` skips `[tool.poetry.extras]` (Poetry 2 ignores it when `[project]`
+    declares dependencies). Wrong types, unknown constraints, unknown sources and extras that
+    name undeclared packages raise ManifestError.
+    """
+    doc = _Doc(path, text)
+    if not isinstance(poetry, dict):
+        raise doc.wrong_type(("tool", "poetry"), poetry, "a table", "write [tool.poetry] as a table")
+    notes: list[str] = []
+    sources: tuple[Source, ...] = ()
+    if "source" in poetry:
+        sources, source_notes = _read_sources(doc, poetry["source"])
+        notes.extend(source_notes)
+    dependencies: list[PoetryDependency] = []
+    python_spec = None
+    if "dependencies" in poetry:
+        key = ("tool", "poetry", "dependencies")
+        dependencies, python = _read_dependencies(
+            doc, poetry["dependencies"], key=key, group=MAIN, sources=sources
+        )
+        if python is not None:
+            python_spec = poetry_specifier(python, location=doc.at((*key, "python")))
+    extras: list[ProjectRequirement] = []
+    if with_extras and "extras" in poetry:
+        extras, extra_notes = _read_extras(doc, poetry["extras"], dependencies)
+        notes.extend(extra_notes)
+    groups, group_notes = _read_groups(doc, poetry, sources)
+    notes.extend(group_notes)
+    name = _string(doc, poetry, "name", ("tool", "poetry"), '"my-project"')
+    version = _string(doc, poetry, "version", ("tool", "poetry"), '"0.1.0"')
+    return PoetryTables(
+        name=name,
+        version=version,
+        python=python_spec,
+        dependencies=tuple(dependencies),
+        extras=tuple(extras),
+        groups=tuple(groups),
+        sources=sources,
+        notes=tuple(notes),
+    )
+
+
+def enrich(
+    requirements: Sequence[ProjectRequirement], dependencies: Sequence[PoetryDependency], *, table: str
+) -> tuple[tuple[ProjectRequirement, ...], tuple[str, ...]]:
+    """Poetry 2's rule for a group given both ways: the standard list says what is required, and
+    Poetry entries of the same name only add details (index, prereleases, develop, extra
+    version bounds or markers); one requirement per Poetry entry, as poetry-core does.
+
+    Poetry entries whose name is not in `requirements` are not locked; a note says so.
+    """
+    by_name: dict[NormalizedName, list[PoetryDependency]] = {}
+    for dependency in dependencies:
+        by_name.setdefault(dependency.requirement.name, []).append(dependency)
+    result: list[ProjectRequirement] = []
+    for requirement in requirements:
+        for dependency in by_name.get(requirement.name, []):
+            result.append(_enrich_one(requirement, dependency))
+        if requirement.name not in by_name:
+            result.append(requirement)
+    named = {r.name for r in requirements}
+    notes = tuple(
+        f"{entries[0].requirement.display_name} appears only in [{table}]; Poetry 2 uses that table "
+        "only to add details to the standard list, so it is not locked"
+        for name, entries in by_name.items()
+        if name not in named
+    )
+    return tuple(result), notes
+
+
+def _enrich_one(requirement: ProjectRequirement, dependency: PoetryDependency) -> ProjectRequirement:
+    detail = dependency.requirement
+    marker = join_markers(requirement.marker, detail.marker)
+    if requirement.url is not None:
+        if detail.url is not None and detail.url != requirement.url:
+            raise ManifestError(
+                "cannot add details to a requirement that names a different location",
+                location=detail.origin or Location(Path("pyproject.toml")),
+                text=f"{requirement} / {detail}",
+                fix="give the git, path or url reference in one place only",
+            )
+        editable = (
+            dependency.develop if requirement.url.startswith(("git+", "file:")) else requirement.editable
+        )
+        return replace(requirement, marker=marker, editable=editable)
+    return replace(
+        detail,
+        display_name=requirement.display_name,
+        specifier=requirement.specifier & detail.specifier if detail.url is None else SpecifierSet(),
+        extras=requirement.extras,
+        marker=marker,
+        group=requirement.group,
+        origin=requirement.origin,
+    )
