@@ -71,10 +71,10 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Malformed requests and unsupported methods land here; answer without closing keep-alive.
         body = f"{code} {message or HTTPStatus(code).phrase}\n".encode()
+        self._record(code, None)
         self._send(
             _Answer(code, (("Content-Type", "text/plain; charset=utf-8"),), body), head=self.command == "HEAD"
         )
-        self._record(code, None)
 
     def _serve(self, *, head: bool) -> None:
         options = self.state.options
@@ -92,8 +92,9 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
             answer = _Answer(fault.code, headers, f"{fault.code} {_phrase(fault.code)}\n".encode())
         else:
             answer = self._route(path, options)
-        self._send(answer, head=head, fault=fault)
+        # Recorded before answering, so a test that got its answer always finds the record.
         self._record(answer.status, fault)
+        self._send(answer, head=head, fault=fault)
 
     def _route(self, path: str, options: ServerOptions) -> _Answer:
         parts = path.split("/")
@@ -247,7 +248,7 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         truncate = fault is not None and fault.kind is FaultKind.TRUNCATE and not head
         if truncate:
-            self.send_header("Connection", "close")
+            # No "Connection: close": the client must notice the short body by its Content-Length.
             self.close_connection = True
         self.end_headers()
         if head:
@@ -256,15 +257,17 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
 
     def _record(self, status: int, fault: Fault | None) -> None:
         headers = Headers()
-        for name, value in self.headers.items():
+        # A request that failed to parse may have no headers yet.
+        received = getattr(self, "headers", None)
+        for name, value in received.items() if received is not None else ():
             key = name.lower()
             headers[key] = f"{headers[key]}, {value}" if key in headers else value
         self.state.record(
             RequestRecord(
                 method=self.command or "",
-                path=self.path,
+                path=getattr(self, "path", ""),
                 headers=headers,
-                status=status,
+                status=int(status),
                 fault=fault.kind.value if fault else None,
             )
         )

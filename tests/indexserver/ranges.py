@@ -41,7 +41,7 @@ def parse_range(header: str, size: int) -> ByteRange | None:
         return ByteRange(max(size - suffix, 0), size - 1)
     start = int(first)
     end = int(last) if last else size - 1
-    if end < start:
+    if last and end < start:
         return None
     if start >= size:
         raise Unsatisfiable(header)

@@ -139,10 +139,11 @@ class IndexServer:
     def start(self) -> IndexServer:
         if self._httpd is not None:
             raise RuntimeError("the index server is already running")
+        self._state.stopping.clear()
         self._httpd = IndexHTTPServer(self._state)
         self._state.base_url = f"http://127.0.0.1:{self._httpd.server_port}"
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="thoth-test-index"
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name="thoth-test-index"
         )
         self._thread.start()
         return self
