@@ -121,7 +121,7 @@ def test_pip_compile_output_with_hashes(data: Path) -> None:
     assert len(project.requirements) == 29
     assert [req.origin.line for req in project.requirements if req.origin] == starts
     for req in project.requirements:
-        assert req.origin is not None
+        assert req.origin is not None and req.origin.line is not None
         assert text[req.origin.line - 1].startswith(req.display_name)
         assert len(req.specifier) == 1 and next(iter(req.specifier)).operator == "=="
         assert req.hashes and all(re.fullmatch(r"sha256:[0-9a-f]{64}", h) for h in req.hashes)

@@ -195,8 +195,7 @@ class _Reading:
         if editable and hashes:
             self.note(location, "--hash on an editable requirement is ignored (as pip does)")
             hashes = ()
-        requirement_text = editables[0].value if editable else parsed.requirement
-        assert requirement_text is not None
+        requirement_text = (editables[0].value if editable else parsed.requirement) or ""
         requirement = _interpret(requirement_text, here, editable=editable, hashes=hashes)
         for option in parsed.options:
             if option.spec in (CONFIG_SETTINGS, GLOBAL_OPTION):
