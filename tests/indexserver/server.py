@@ -143,7 +143,11 @@ class IndexServer:
         self._httpd = IndexHTTPServer(self._state)
         self._state.base_url = f"http://127.0.0.1:{self._httpd.server_port}"
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01}, name="thoth-test-index"
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="thoth-test-index",
+            # A server a test forgot to stop must not keep the test session from exiting.
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -147,6 +147,13 @@ class Universe:
         summary: str | None = None,
     ) -> Release:
         """Add one release; its wheels and sdist are built when a server first needs them."""
+        for option, value in (
+            ("requires_dist", requires_dist),
+            ("wheels", wheels),
+            ("provides_extra", provides_extra),
+        ):
+            if isinstance(value, str):
+                raise UniverseError(f"{option} takes a list of strings, not one string", text=value)
         release = _describe(
             name,
             version,
@@ -162,13 +169,13 @@ class Universe:
             summary=summary,
         )
         with self._lock:
-            versions = self._releases.setdefault(release.normalized_name, {})
+            versions = self._releases.get(release.normalized_name, {})
             if release.parsed_version in versions:
                 raise UniverseError("release already in the universe", text=f"{name} {version}")
             taken = _release_filenames(release) & self._raw_filenames()
             if taken:
                 raise UniverseError("file already in the universe", text=min(taken))
-            versions[release.parsed_version] = release
+            self._releases.setdefault(release.normalized_name, versions)[release.parsed_version] = release
             self._display.setdefault(release.normalized_name, name)
             self._generation += 1
         return release
@@ -290,11 +297,12 @@ class Universe:
         return isinstance(name, str) and canonicalize_name(name) in self.snapshot().projects
 
     @classmethod
-    def parse(cls, text: str) -> Universe:
+    def parse(cls, text: str, **options: Any) -> Universe:
         """A universe from lines `<name> <version...>[: <comma-separated requirements>]`.
 
-        Each version gets a pure-Python wheel and an sdist; `#` starts a comment. Commas
-        inside a requirement's specifier (`urllib3>=1.21.1,<3`) stay with it.
+        Each version gets a pure-Python wheel and an sdist unless `options` (any keyword of
+        `add`, e.g. `sdist=False`) say otherwise; `#` starts a comment. Commas inside a
+        requirement's specifier (`urllib3>=1.21.1,<3`) stay with it.
         """
         universe = cls()
         for number, raw_line in enumerate(text.splitlines(), start=1):
@@ -307,7 +315,7 @@ class Universe:
                 expected = "expected '<name> <version...>[: <requirements>]'"
                 raise UniverseError(f"line {number}: {expected}", text=raw_line)
             try:
-                universe.add_many(words[0], words[1:], requires_dist=split_requirements(tail))
+                universe.add_many(words[0], words[1:], requires_dist=split_requirements(tail), **options)
             except UniverseError as exc:
                 raise UniverseError(f"line {number}: {exc.problem}", text=exc.text) from None
         return universe

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -170,3 +171,17 @@ def test_connections_are_kept_alive(index_server: IndexServerFactory, universe: 
 
     assert statuses == [200, 200, 200]
     assert len(sockets) == 1
+
+
+def test_concurrent_clients_while_the_universe_grows(
+    index_server: IndexServerFactory, universe: Universe, client: httpx.Client
+) -> None:
+    server = index_server({"pypi": universe})
+    paths = [server.project_url("urllib3"), server.file_url("pypi", WHEEL), server.url()] * 10
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = pool.map(lambda url: client.get(url).status_code, paths)
+        universe.add("urllib3", "2.1.0")
+
+    assert set(statuses) == {200}
+    assert len(server.requests) == len(paths)

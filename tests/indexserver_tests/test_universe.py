@@ -43,6 +43,10 @@ def test_parse_names_the_bad_line() -> None:
         (lambda u: u.add("demo", "1.0", requires_dist=["idna >>1"]), "invalid requirement: 'idna >>1'"),
         (lambda u: u.add("demo", "1.0", wheels=["py3-none"]), "invalid wheel tag: 'py3-none'"),
         (
+            lambda u: u.add("demo", "1.0", wheels="py3-none-any"),
+            "wheels takes a list of strings, not one string: 'py3-none-any'",
+        ),
+        (
             lambda u: u.add("demo", "1.0", upload_time="2023-05-22 15:12:44"),
             "upload_time must be UTC ISO 8601 ending in 'Z': '2023-05-22 15:12:44'",
         ),
