@@ -178,11 +178,11 @@ class MetadataFetcher:
         self,
         http: HttpClient,
         *,
-        cache: Cache | None = None,
         strategies: Sequence[MetadataStrategy] | None = None,
     ) -> None:
         self.http = http
-        self.cache = cache if cache is not None else http.cache
+        # The HTTP client's cache, so that --refresh, --offline and `thoth cache` cover it too.
+        self.cache: Cache | None = http.cache
         self.strategies = tuple(strategies) if strategies is not None else default_strategies(http)
 
     def fetch_metadata(self, file: DistributionFile) -> CoreMetadata:
