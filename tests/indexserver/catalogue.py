@@ -28,6 +28,8 @@ class IndexFile:
     project: NormalizedName
     filename: str
     path: Path
+    """The copy in the server's folder (for tests that install from a path)."""
+    data: bytes = field(repr=False)
     size: int
     sha256: str
     requires_python: str | None
@@ -69,6 +71,12 @@ class Catalogue:
         self.directory = directory
         self._lock = threading.Lock()
         self._state: _State | None = None
+        self._closed = False
+
+    def close(self) -> None:
+        """Stop writing files (the server's folder is gone); lookups keep working from memory."""
+        with self._lock:
+            self._closed = True
 
     def projects(self) -> tuple[ProjectListing, ...]:
         """Every project, by normalised name."""
@@ -89,7 +97,8 @@ class Catalogue:
 
     def _build(self) -> _State:
         snapshot = self.universe.snapshot()
-        self.directory.mkdir(parents=True, exist_ok=True)
+        if not self._closed:
+            self.directory.mkdir(parents=True, exist_ok=True)
         projects = {name: self._listing(entry) for name, entry in snapshot.projects.items()}
         files = {file.filename: file for listing in projects.values() for file in listing.files}
         return _State(generation=snapshot.generation, projects=projects, files=files)
@@ -107,6 +116,7 @@ class Catalogue:
                     project=entry.name,
                     filename=raw.filename,
                     path=path,
+                    data=raw.data,
                     size=len(raw.data),
                     sha256=hashlib.sha256(raw.data).hexdigest(),
                     requires_python=raw.requires_python,
@@ -141,6 +151,7 @@ class Catalogue:
                     project=release.normalized_name,
                     filename=artefact.filename,
                     path=self._write(artefact.filename, artefact.data),
+                    data=artefact.data,
                     size=len(artefact.data),
                     sha256=artefact.sha256,
                     requires_python=release.requires_python,
@@ -155,7 +166,7 @@ class Catalogue:
     def _write(self, filename: str, data: bytes) -> Path:
         path = self.directory / filename
         # Names are unique within a universe and builds are reproducible: an existing file is this one.
-        if not path.exists():
+        if not self._closed and not path.exists():
             temporary = path.with_name(path.name + ".part")
             temporary.write_bytes(data)
             temporary.replace(path)

@@ -191,7 +191,7 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
     def _file(self, catalogue: Catalogue, filename: str, options: ServerOptions) -> _Answer:
         file = catalogue.file(filename)
         if file is not None:
-            return self._bytes(file.path.read_bytes(), file.sha256, file, options)
+            return self._bytes(file.data, file.sha256, file, options)
         if filename.endswith(".metadata"):
             file = catalogue.file(filename.removesuffix(".metadata"))
             if file is not None and file.metadata is not None and file.metadata_sha256 is not None:

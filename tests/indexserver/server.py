@@ -139,7 +139,11 @@ class IndexServer:
     def start(self) -> IndexServer:
         if self._httpd is not None:
             raise RuntimeError("the index server is already running")
-        self._state.stopping.clear()
+        if self._state.stopping.is_set():
+            raise RuntimeError("an IndexServer runs once (its folder is gone): create a new one")
+        for catalogue in self._state.catalogues.values():
+            # Build up front, so that `directory` holds every file and a first request is not slower.
+            catalogue.projects()
         self._httpd = IndexHTTPServer(self._state)
         self._state.base_url = f"http://127.0.0.1:{self._httpd.server_port}"
         self._thread = threading.Thread(
@@ -163,6 +167,8 @@ class IndexServer:
         httpd.close_all()
         self._httpd = self._thread = None
         if self._own_directory:
+            for catalogue in self._state.catalogues.values():
+                catalogue.close()
             shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self) -> IndexServer:
@@ -209,8 +215,8 @@ class IndexServer:
         return self.file_url(index, filename) + ".metadata"
 
     def file_bytes(self, index: str, filename: str) -> bytes:
-        """The exact bytes served for the file (without faults)."""
-        return self._file(index, filename).path.read_bytes()
+        """The exact bytes served for the file (without faults); still there after the server stopped."""
+        return self._file(index, filename).data
 
     def sha256(self, index: str, filename: str) -> str:
         return self._file(index, filename).sha256

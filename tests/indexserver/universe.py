@@ -410,9 +410,11 @@ def _checked_requires_python(requires_python: str | None) -> str | None:
     if requires_python is None:
         return None
     try:
-        return str(SpecifierSet(requires_python))
+        SpecifierSet(requires_python)
     except InvalidSpecifier:
         raise UniverseError("invalid requires_python", text=requires_python) from None
+    # Served as written, as an index serves what the uploader's metadata says.
+    return requires_python.strip()
 
 
 def _checked_yanked(yanked: Yanked | None) -> Yanked:

@@ -67,7 +67,7 @@ def test_json_project_page(
         "filename": WHEEL,
         "url": server.file_url("pypi", WHEEL),
         "hashes": {"sha256": server.sha256("pypi", WHEEL)},
-        "requires-python": "<4,>=3.7",
+        "requires-python": ">=3.7,<4",
         "yanked": "bad <release> & co",
         "upload-time": "2023-05-22T15:12:44Z",
         "size": len(server.file_bytes("pypi", WHEEL)),
@@ -88,7 +88,7 @@ def test_html_project_page(
     metadata_sha256 = hashlib.sha256(server.metadata_bytes("pypi", WHEEL)).hexdigest()
     anchor = (
         f'<a href="{server.file_url("pypi", WHEEL)}#sha256={server.sha256("pypi", WHEEL)}" '
-        'data-requires-python="&lt;4,&gt;=3.7" data-yanked="bad &lt;release&gt; &amp; co" '
+        'data-requires-python="&gt;=3.7,&lt;4" data-yanked="bad &lt;release&gt; &amp; co" '
         f'data-core-metadata="sha256={metadata_sha256}" data-dist-info-metadata="sha256={metadata_sha256}">'
         f"{WHEEL}</a><br />"
     )
