@@ -291,11 +291,42 @@ def test_duplicate_hashes_are_kept_once_and_case_folded(write: Write) -> None:
 
 
 def test_variables_are_expanded(write: Write) -> None:
-    text = "-i https://${INDEX_USER}:${INDEX_TOKEN}@pkgs.example.com/simple\nacme-lib==${ACME_VERSION}\n"
-    environ = {"INDEX_USER": "ci", "INDEX_TOKEN": "s3cret", "ACME_VERSION": "1.4"}
+    write("envs/prod/base.txt", "django\n")
+    text = "-r envs/${ENV}/base.txt\nacme-lib==${ACME_VERSION}\nidna ${NOT_AN_OPTION}\n"
+    project = read(
+        write("requirements.txt", text), {"ENV": "prod", "ACME_VERSION": "1.4", "NOT_AN_OPTION": ">=3"}
+    )
+    assert by_name(project) == {"django": "django", "acme-lib": "acme-lib==1.4", "idna": "idna>=3"}
+
+
+def test_index_urls_keep_their_variables_for_the_run_to_expand(write: Write) -> None:
+    # No credential is kept in the Project; the index list expands the URL when a run starts.
+    text = (
+        "-i https://${INDEX_USER}:${INDEX_TOKEN}@pkgs.example.com/simple\n"
+        "--extra-index-url ${MIRROR_URL}\n"
+        "--extra-index-url ${UNSET_URL}\n"
+        "--trusted-host ${MIRROR_HOST}\n"
+    )
+    environ = {
+        "INDEX_USER": "ci",
+        "INDEX_TOKEN": "s3cret",
+        "MIRROR_URL": "http://mirror.example.com/simple",
+        "MIRROR_HOST": "mirror.example.com",
+    }
     project = read(write("requirements.txt", text), environ)
-    assert project.sources == (Source("pkgs.example.com", "https://ci:s3cret@pkgs.example.com/simple"),)
-    assert by_name(project) == {"acme-lib": "acme-lib==1.4"}
+    assert project.sources == (
+        Source("pkgs.example.com", "https://${INDEX_USER}:${INDEX_TOKEN}@pkgs.example.com/simple"),
+        Source("mirror.example.com", "${MIRROR_URL}", verify_ssl=False),
+        Source("index", "${UNSET_URL}"),
+    )
+
+
+def test_an_index_url_is_checked_once_its_variables_are_set(write: Write) -> None:
+    path = write("requirements.txt", "-i ${INDEX_URL}\n")
+    assert error_of(path, {"INDEX_URL": "pkgs.example.com/simple"}) == (
+        "requirements.txt:1: '${INDEX_URL}' is not an index URL: '-i ${INDEX_URL}'\n"
+        "  fix: write the index's full URL, e.g. https://pypi.org/simple"
+    )
 
 
 def test_variables_come_from_the_process_environment_by_default(
@@ -313,10 +344,12 @@ def test_only_upper_case_braced_names_are_variables(write: Write) -> None:
 
 
 def test_an_unset_variable_names_itself_and_the_line(write: Write) -> None:
-    path = write("requirements.txt", "flask\n-i https://user:${INDEX_TOKEN}@pkgs.example.com/simple\n")
+    path = write(
+        "requirements.txt", "flask\nacme @ https://user:${INDEX_TOKEN}@pkgs.example.com/acme-1.0.tar.gz\n"
+    )
     assert error_of(path) == (
         "requirements.txt:2: environment variable INDEX_TOKEN is not set: "
-        "'-i https://user:****@pkgs.example.com/simple'\n"
+        "'acme @ https://user:****@pkgs.example.com/acme-1.0.tar.gz'\n"
         "  fix: set INDEX_TOKEN before running thoth, or write its value into the file"
     )
 
@@ -408,7 +441,23 @@ def test_trusted_host_with_another_port_does_not_match(write: Write) -> None:
 def test_pre_releases(write: Write, lines: str, allowed: bool) -> None:
     project = read(write("requirements.txt", lines + "flask\n"))
     assert project.allow_prereleases is allowed
+    assert project.prerelease_packages == frozenset()
     assert project.requirements[0].allow_prereleases is False
+
+
+@pytest.mark.parametrize(
+    ("lines", "packages"),
+    [
+        ("--all-releases Django,celery_beat\n", {"django", "celery-beat"}),
+        ("--all-releases django,celery\n--only-final celery\n", {"django"}),
+        ("--all-releases django\n--all-releases :none:,celery\n", {"celery"}),
+        ("--only-final django\n--all-releases django\n", {"django"}),
+    ],
+)
+def test_pre_releases_of_named_packages(write: Write, lines: str, packages: set[str]) -> None:
+    project = read(write("requirements.txt", lines + "flask\n"))
+    assert project.allow_prereleases is False
+    assert project.prerelease_packages == packages
 
 
 def test_options_thoth_does_not_act_on_leave_notes(write: Write) -> None:
@@ -688,11 +737,16 @@ ERRORS = [
         "  fix: remove --no-index (and --find-links), and name the index with --index-url",
     ),
     (
-        "--all-releases django,celery\n",
-        "requirements.txt:1: --all-releases with package names is not supported yet: "
-        "'--all-releases django,celery'\n"
-        "  fix: use --all-releases :all: (or --pre), or allow a pre-release with a specifier that names one, "
-        "e.g. 'name>=2.0rc1'",
+        "--all-releases django,'celery 5'\n",
+        "requirements.txt:1: 'celery 5' is not a package name: \"--all-releases django,'celery 5'\"\n"
+        "  fix: write --all-releases :all:, :none: or package names separated by commas",
+    ),
+    (
+        "--pre\n--only-final=django,Celery\n",
+        "requirements.txt:2: pre-releases are allowed for every package but django, celery, "
+        "and thoth cannot express the exception yet\n"
+        "  fix: allow pre-releases of the packages that need them by name (--all-releases NAME,...) "
+        "instead of for every package",
     ),
     (
         "idna --hash=sha256\n",

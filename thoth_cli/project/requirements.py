@@ -1,19 +1,24 @@
 """Reading pip requirements files (requirements.in, requirements.txt) into a `Project`.
 
 The file is read as pip reads it (comments, `\\` continuations, `${VAR}`, `-r`/`-c`
-relative to the including file, `-i`/`--extra-index-url`, `--pre`, `--hash`, `-e`, direct
-URLs and paths). Where pip would go on silently with something that changes what gets
-resolved, thoth stops with an error instead:
+relative to the including file, `-i`/`--extra-index-url`, `--pre`, `--all-releases`,
+`--only-final`, `--hash`, `-e`, direct URLs and paths). Where pip would go on silently
+with something that changes what gets resolved, thoth stops with an error instead:
 
-- an unset `${VAR}` (pip keeps the literal text);
+- an unset `${VAR}` (pip keeps the literal text), except in index URLs (below);
 - a second, different `--index-url` (pip keeps the last one and drops earlier extra indexes);
 - a file-wide option on a requirement's line, or text after a line's options (pip ignores both);
 - `--no-index` (thoth has no `--find-links` to fall back on, so it would ask an index
   the file forbids);
 - a remote `-r`/`-c` URL (thoth reads no files from the network);
 - a requirement whose name cannot be told without building it;
-- per-package `--all-releases`/`--only-final` (not expressible yet; `:all:` and
-  `:none:` are).
+- pre-releases allowed for every package but some (`--pre` with `--only-final NAME`),
+  which a `Project` cannot express yet.
+
+Index URLs keep their `${VAR}`s: the index list expands them when a run starts, so no
+credential is stored in the `Project` (as for Pipfile sources). A line is split into its
+requirement and options before `${VAR}` expansion, so a variable stands for (part of) one
+value, never for several options.
 
 Options that change how pip installs rather than what it resolves (`--find-links`,
 `--no-binary`, `--only-binary`, `--prefer-binary`, `--require-hashes`, `--use-feature`,
@@ -70,6 +75,7 @@ from thoth_cli.project.requirements_lines import (
     LogicalLine,
     OptionScope,
     expand_variables,
+    expanded_if_set,
     logical_lines,
     parse_line,
     quote,
@@ -134,15 +140,21 @@ class _Line:
     """What the per-line handlers need to know about the line at hand."""
 
     location: Location
+    line: str
+    """The logical line as written (before `${VAR}` expansion)."""
     shown: str
-    """The user's text to quote in messages (before `${VAR}` expansion)."""
+    """The user's text to quote in messages: the requirement, or the whole line."""
     constraint: bool
     chain: tuple[tuple[Path, Path], ...]
     """The include chain down to this file: (resolved path, path as shown)."""
+    environ: Mapping[str, str]
 
     @property
     def folder(self) -> Path:
         return self.location.path.parent
+
+    def expand(self, text: str) -> str:
+        return expand_variables(text, self.environ, location=self.location, line=self.line)
 
     def error(self, problem: str, fix: str | None = None, *, text: str | None = None) -> ManifestError:
         return ManifestError(problem, location=self.location, text=quote(text or self.shown), fix=fix)
@@ -159,7 +171,9 @@ class _Reading:
     index: tuple[str, Location] | None = None
     extra_indexes: list[str] = field(default_factory=list)
     trusted_hosts: list[tuple[str, Location]] = field(default_factory=list)
-    prereleases: bool = False
+    all_releases: dict[str, Location] = field(default_factory=dict)
+    """pip's --all-releases set (`:all:` or names), with where each entry was made."""
+    only_final: dict[str, Location] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seen: set[tuple[Path, bool]] = field(default_factory=set)
 
@@ -172,12 +186,10 @@ class _Reading:
         self, path: Path, line: LogicalLine, *, constraint: bool, chain: tuple[tuple[Path, Path], ...]
     ) -> None:
         location = Location(path, line=line.number)
-        text = expand_variables(line.text, self.environ, location=location)
-        parsed = parse_line(text, location=location, original=line.text)
+        parsed = parse_line(line.text, location=location)
         editables = parsed.of(EDITABLE)
-        # Quote the requirement alone when it holds no expanded secret, the raw line otherwise.
-        shown = line.text if text != line.text or parsed.requirement is None else parsed.requirement
-        here = _Line(location, shown, constraint, chain)
+        shown = line.text if parsed.requirement is None else parsed.requirement
+        here = _Line(location, line.text, shown, constraint, chain, self.environ)
         if len(editables) + (parsed.requirement is not None) > 1:
             raise here.error("a line holds one requirement", "put each requirement on a line of its own")
         if parsed.requirement is None and not editables:
@@ -191,11 +203,11 @@ class _Reading:
                     f"move {option.spelling} to a line of its own",
                 )
         editable = bool(editables)
-        hashes = tuple(dict.fromkeys(_hash(o, here) for o in parsed.of(HASH)))
+        hashes = tuple(dict.fromkeys(_hash(here.expand(o.value or ""), here) for o in parsed.of(HASH)))
         if editable and hashes:
             self.note(location, "--hash on an editable requirement is ignored (as pip does)")
             hashes = ()
-        requirement_text = (editables[0].value if editable else parsed.requirement) or ""
+        requirement_text = here.expand((editables[0].value if editable else parsed.requirement) or "")
         requirement = _interpret(requirement_text, here, editable=editable, hashes=hashes)
         for option in parsed.options:
             if option.spec in (CONFIG_SETTINGS, GLOBAL_OPTION):
@@ -231,11 +243,12 @@ class _Reading:
                 "remove --no-index (and --find-links), and name the index with --index-url",
             )
         elif spec == PRE:
-            self.prereleases = True
+            # pip reads --pre as --all-releases :all: that keeps --only-final's packages.
+            self.all_releases[":all:"] = here.location
         elif spec in (ALL_RELEASES, ONLY_FINAL):
             self.release_control(option, here)
         elif spec == TRUSTED_HOST:
-            self.trusted_hosts.append((value, here.location))
+            self.trusted_hosts.append((here.expand(value), here.location))
         elif spec == FIND_LINKS:
             self.note(
                 here.location,
@@ -260,25 +273,34 @@ class _Reading:
             )
 
     def release_control(self, option: LineOption, here: _Line) -> None:
-        for item in (option.value or "").split(","):
+        """pip's --all-releases / --only-final: `:all:`, `:none:` or package names, in order."""
+        target, other = (
+            (self.all_releases, self.only_final)
+            if option.spec == ALL_RELEASES
+            else (self.only_final, self.all_releases)
+        )
+        for item in here.expand(option.value or "").split(","):
             if item == ":all:":
-                self.prereleases = option.spec == ALL_RELEASES
+                other.clear()
+                target.clear()
+                target[item] = here.location
             elif item == ":none:":
-                # pip empties the option's package set: pre-releases allowed by --pre or
-                # --all-releases :all: go with it, --only-final :none: forbids nothing new.
-                if option.spec == ALL_RELEASES:
-                    self.prereleases = False
+                target.clear()
             else:
-                raise here.error(
-                    f"{option.spec.name} with package names is not supported yet",
-                    f"use {option.spec.name} :all: (or --pre), or allow a pre-release with a specifier "
-                    "that names one, e.g. 'name>=2.0rc1'",
-                )
+                try:
+                    name = canonicalize_name(item, validate=True)
+                except InvalidName:
+                    raise here.error(
+                        f"{item!r} is not a package name",
+                        f"write {option.spec.name} :all:, :none: or package names separated by commas",
+                    ) from None
+                other.pop(name, None)
+                target[name] = here.location
 
     def include(self, option: LineOption, here: _Line) -> None:
         constraint = option.spec == CONSTRAINT
-        value = option.value or ""
-        written = f"{option.spelling} {value}"
+        written = f"{option.spelling} {option.value or ''}"
+        value = here.expand(option.value or "")
         parts = _split_url(value, here)
         if parts.scheme == "file":
             target = Path(url2pathname(parts.path))
@@ -321,13 +343,27 @@ class _Reading:
 
     def project(self) -> Project:
         sources = self.sources()  # first: it notes trusted hosts that match no index
+        everything = ":all:" in self.all_releases
+        exceptions = [name for name in self.only_final if name != ":all:"]
+        if everything and exceptions:
+            location = self.only_final[exceptions[0]]
+            raise ManifestError(
+                f"pre-releases are allowed for every package but {', '.join(exceptions)}, "
+                "and thoth cannot express the exception yet",
+                location=location,
+                fix="allow pre-releases of the packages that need them by name (--all-releases NAME,...) "
+                "instead of for every package",
+            )
         return Project(
             manifest=self.manifest,
             kind=ManifestKind.REQUIREMENTS,
             requirements=tuple(self.requirements),
             constraints=tuple(self.constraints),
             sources=sources,
-            allow_prereleases=self.prereleases,
+            allow_prereleases=everything,
+            prerelease_packages=frozenset(
+                canonicalize_name(name) for name in self.all_releases if name != ":all:"
+            ),
             notes=tuple(self.notes),
         )
 
@@ -344,13 +380,14 @@ class _Reading:
         sources: list[Source] = []
         names: set[str] = set()
         for url in urls:
-            name = base = _source_name(url)
+            known = expanded_if_set(url, self.environ) or url
+            name = base = _source_name(known)
             counter = 1
             while name in names:
                 counter += 1
                 name = f"{base}-{counter}"
             names.add(name)
-            trusted = [n for n, (host, _) in enumerate(self.trusted_hosts) if _host_matches(url, host)]
+            trusted = [n for n, (host, _) in enumerate(self.trusted_hosts) if _host_matches(known, host)]
             used_hosts.update(trusted)
             sources.append(Source(name=name, url=url, verify_ssl=not trusted))
         for number, (host, location) in enumerate(self.trusted_hosts):
@@ -572,8 +609,7 @@ def _egg(fragment: str, here: _Line) -> tuple[str | None, str]:
     return egg, "&".join(kept)
 
 
-def _hash(option: LineOption, here: _Line) -> str:
-    value = option.value or ""
+def _hash(value: str, here: _Line) -> str:
     algorithm, colon, digest = value.partition(":")
     if not colon:
         raise here.error(
@@ -610,7 +646,10 @@ def _check_constraint(requirement: ProjectRequirement, here: _Line) -> None:
 
 
 def _index_url(value: str, here: _Line) -> str:
-    if _split_url(value, here).scheme not in _INDEX_SCHEMES:
+    """The URL as written: `${VAR}`s stay for the index list to expand when the run starts,
+    so no credential is kept in the Project; checked now when its variables are set."""
+    known = expanded_if_set(value, here.environ)
+    if known is not None and _split_url(known, here).scheme not in _INDEX_SCHEMES:
         raise here.error(
             f"{redact_credentials(value)!r} is not an index URL",
             "write the index's full URL, e.g. https://pypi.org/simple",
@@ -623,7 +662,7 @@ def _source_name(url: str) -> str:
     host = (parts.hostname or "").lower()
     if host in _PYPI_HOSTS:
         return "pypi"
-    return host or "local"
+    return host or "index"
 
 
 def _host_matches(url: str, trusted: str) -> bool:

@@ -84,11 +84,12 @@ def _cleaned(number: int, text: str) -> Iterator[LogicalLine]:
         yield LogicalLine(number, text)
 
 
-def expand_variables(text: str, environ: Mapping[str, str], *, location: Location) -> str:
-    """`text` with every `${NAME}` replaced by the variable's value.
+def expand_variables(text: str, environ: Mapping[str, str], *, location: Location, line: str) -> str:
+    """`text` (a part of `line`) with every `${NAME}` replaced by the variable's value.
 
     pip leaves an unset (or empty) variable in place, which then fails much later as an
-    odd URL or requirement; naming the variable here is kinder.
+    odd URL or requirement; naming the variable here is kinder. The message quotes the
+    unexpanded `line`, so no other variable's secret value shows.
     """
 
     def value(match: re.Match[str]) -> str:
@@ -98,12 +99,19 @@ def expand_variables(text: str, environ: Mapping[str, str], *, location: Locatio
             raise ManifestError(
                 f"environment variable {name} is not set",
                 location=location,
-                text=quote(text),
+                text=quote(line),
                 fix=f"set {name} before running thoth, or write its value into the file",
             )
         return found
 
     return _VARIABLE.sub(value, text)
+
+
+def expanded_if_set(text: str, environ: Mapping[str, str]) -> str | None:
+    """`text` with its `${NAME}`s expanded, or None when one of them is unset or empty."""
+    if any(not environ.get(name) for name in _VARIABLE.findall(text)):
+        return None
+    return _VARIABLE.sub(lambda match: environ[match.group(1)], text)
 
 
 class OptionScope(str, Enum):
@@ -192,13 +200,13 @@ class ParsedLine:
         return tuple(option for option in self.options if option.spec == spec)
 
 
-def parse_line(text: str, *, location: Location, original: str | None = None) -> ParsedLine:
+def parse_line(text: str, *, location: Location) -> ParsedLine:
     """Split a logical line into requirement and options.
 
-    `original` is the line before `${VAR}` expansion: messages quote it so the value of a
-    secret variable never reaches a terminal or a log.
+    The line is split before `${VAR}` expansion, so a variable stands for (part of) one
+    value and the messages here never show a variable's (maybe secret) value.
     """
-    shown = quote(original if original is not None else text)
+    shown = quote(text)
     match = _OPTION_START.search(text)
     if match is None:
         return ParsedLine(text.strip())
