@@ -26,7 +26,7 @@ from tests.indexserver.ranges import Unsatisfiable, parse_range
 from tests.indexserver.state import Headers, RequestRecord, ServerOptions, ServerState
 
 if TYPE_CHECKING:
-    from tests.indexserver.server import IndexHTTPServer
+    from tests.indexserver.httpd import IndexHTTPServer
 
 FILE_CACHE_CONTROL = "max-age=365000000, immutable, public"
 """What PyPI's file host sends: a file's bytes never change under its name."""

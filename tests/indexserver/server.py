@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
 import shutil
-import socket
-import socketserver
 import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import replace
 from fnmatch import fnmatchcase
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Protocol
@@ -22,63 +18,11 @@ from packaging.utils import canonicalize_name
 
 from tests.indexserver.catalogue import Catalogue, IndexFile
 from tests.indexserver.faults import Fault, FaultRule
-from tests.indexserver.handler import IndexRequestHandler
+from tests.indexserver.httpd import IndexHTTPServer
 from tests.indexserver.state import FileUrls, RequestRecord, ServerOptions, ServerState
 from tests.indexserver.universe import Universe
 
 _INDEX_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-
-# The client hanging up mid-answer is normal (a range reader closing early), not a server bug.
-_CLIENT_GONE = (ConnectionError, TimeoutError, socket.timeout)
-
-
-class IndexHTTPServer(ThreadingHTTPServer):
-    """ThreadingHTTPServer that knows its state, tracks its connections and threads, and never prints."""
-
-    # Threads are joined by `close_all`, after their connections are shut down.
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, state: ServerState) -> None:
-        self.state = state
-        self._handler_threads: list[threading.Thread] = []
-        super().__init__(("127.0.0.1", 0), IndexRequestHandler)
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        # Registered here, in the accepting thread, so that no connection escapes `close_all`.
-        self.state.opened(request)
-        self._handler_threads = [thread for thread in self._handler_threads if thread.is_alive()]
-        thread = threading.Thread(
-            target=self.process_request_thread, args=(request, client_address), daemon=True
-        )
-        self._handler_threads.append(thread)
-        thread.start()
-
-    def shutdown_request(self, request: Any) -> None:
-        self.state.closed(request)
-        super().shutdown_request(request)
-
-    def close_all(self) -> None:
-        """Shut every open connection (waking threads that wait for a next request) and join the threads."""
-        for connection in self.state.open_connections():
-            with contextlib.suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-        for thread in self._handler_threads:
-            thread.join()
-        self.server_close()
-
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind looks the host name up in DNS, which tests must not do.
-        socketserver.TCPServer.server_bind(self)
-        self.server_name = "127.0.0.1"
-        self.server_port = self.server_address[1]
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
-        error = sys.exc_info()[1]
-        if error is not None and not isinstance(error, _CLIENT_GONE):
-            self.state.failed(error)
 
 
 class IndexServer:
