@@ -125,6 +125,19 @@ def test_a_probe_that_finds_nothing_falls_back_to_ranges_for_that_file_only(
     assert all(record.status == 206 for record in wheel_requests)
 
 
+def test_a_probe_answered_with_a_server_error_falls_back_too(
+    index_server: IndexServerFactory, http: HttpClient
+) -> None:
+    server = index_server(_universe(metadata="unadvertised"))
+    file = _file(server, http, WHEEL)
+    server.inject(Fault.status(502), path=f"/pypi/files/{WHEEL}.metadata")
+
+    metadata = fetch_metadata(http, file)
+
+    assert metadata.source is MetadataSource.WHEEL_RANGE
+    assert metadata.requires_dist == ("urllib3>=1.21", 'pysocks>=1.5; extra == "socks"')
+
+
 def test_a_wheel_the_index_says_has_no_metadata_file_is_read_by_ranges_without_a_probe(
     index_server: IndexServerFactory, http: HttpClient
 ) -> None:

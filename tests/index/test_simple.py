@@ -119,7 +119,9 @@ def test_json_file_fields(index_server: IndexServerFactory, http: HttpClient) ->
     assert first.url == server.file_url("pypi", first.filename)
     assert first.index == "pypi"
     assert first.hashes.sha256 == server.sha256("pypi", first.filename)
-    assert first.requires_python == "<4,>=3.8"
+    assert first.requires_python == server.universe("pypi").releases("demo")[0].requires_python
+    assert first.requires_python is not None
+    assert "<" in first.requires_python
     assert first.size == len(server.file_bytes("pypi", first.filename))
     assert first.upload_time == datetime(2023, 1, 1, tzinfo=timezone.utc)
     assert first.metadata_available is True
@@ -149,7 +151,9 @@ def test_html_file_fields(index_server: IndexServerFactory, http: HttpClient) ->
     assert first.url == server.file_url("pypi", first.filename)
     assert "#" not in first.url
     assert first.hashes.sha256 == server.sha256("pypi", first.filename)
-    assert first.requires_python == "<4,>=3.8"
+    assert first.requires_python == server.universe("pypi").releases("demo")[0].requires_python
+    assert first.requires_python is not None
+    assert "<" in first.requires_python
     assert (first.size, first.upload_time) == (None, None)
     assert first.metadata_available is True
     assert (files["demo-2.0-py3-none-any.whl"].yanked_reason, files["demo-3.0-py3-none-any.whl"].yanked) == (
@@ -285,6 +289,20 @@ def test_html_prefers_data_core_metadata_and_honours_base_href() -> None:
     assert (wheel.hashes.sha256, wheel.metadata_hashes.sha256) == (SHA_A, SHA_B)
     assert sdist.hashes.get("md5") == "0123456789abcdef0123456789abcdef"
     assert (sdist.metadata_available, sdist.metadata_hashes) == (True, type(sdist.metadata_hashes)())
+
+
+def test_a_twice_escaped_requires_python_is_unescaped_as_pip_does() -> None:
+    html = b'<a href="demo-1.0.tar.gz" data-requires-python="&amp;gt;=3.8">demo-1.0.tar.gz</a>'
+
+    page = parse_project_page(html, "text/html", url=PAGE_URL, index=SPEC, name="demo")
+
+    assert page.files[0].requires_python == ">=3.8"
+
+
+def test_an_empty_yank_reason_still_means_yanked() -> None:
+    page = parse_project_page(_json_page([_entry(yanked="")]), JSON, url=PAGE_URL, index=SPEC, name="demo")
+
+    assert (page.files[0].yanked, page.files[0].yanked_reason) == (True, None)
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from thoth_cli.errors import ExternalError
 from thoth_cli.index.cache import Cache
-from thoth_cli.index.errors import HashMismatchError
+from thoth_cli.index.errors import HashMismatchError, IndexAuthError, IndexUnavailableError
 from thoth_cli.index.http import HttpClient
 from thoth_cli.index.model import CoreMetadata, DistKind, DistributionFile, Hashes, MetadataSource, redact
 from thoth_cli.index.wheelzip import RemoteZip, ZipFormatError
@@ -100,7 +100,13 @@ class MetadataFileStrategy(MetadataStrategy):
         if file.metadata_available is False or not file.is_wheel:
             return None
         # Unadvertised: some proxies serve it for most wheels but not all, so ask and accept a no.
-        response = self.http.get_page(url, accept="*/*", index=file.index, package=package)
+        try:
+            response = self.http.get_page(url, accept="*/*", index=file.index, package=package)
+        except IndexAuthError:
+            raise
+        except IndexUnavailableError:
+            # Some proxies answer 5xx for what they lack; the next strategies report a real outage.
+            return None
         return response.content if response.status == 200 else None
 
 

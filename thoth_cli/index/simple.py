@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import posixpath
 import re
@@ -240,7 +241,8 @@ def _json_file(entry: Mapping[str, Any], context: _Context) -> DistributionFile 
         index=context.index.name,
         hashes=Hashes.of({**fragment_hashes, **hashes}),
         requires_python=_field(entry, "requires-python", str, context) or None,
-        yanked=bool(yanked),
+        # PEP 691 wants a non-empty reason; an empty one still says "yanked".
+        yanked=yanked is True or isinstance(yanked, str),
         yanked_reason=yanked if isinstance(yanked, str) and yanked else None,
         upload_time=_parse_time(upload_time, filename, context) if upload_time is not None else None,
         size=size,
@@ -288,12 +290,19 @@ def _html_file(anchor: Anchor, base: str, context: _Context) -> DistributionFile
         url=url,
         index=context.index.name,
         hashes=Hashes.of(hashes),
-        requires_python=anchor.get("data-requires-python") or None,
+        requires_python=_requires_python(anchor),
         yanked=anchor.has("data-yanked"),
         yanked_reason=reason or None,
         metadata_available=available,
         metadata_hashes=Hashes.of(metadata_hashes),
     )
+
+
+def _requires_python(anchor: Anchor) -> str | None:
+    # Some indexes escape the value twice (`&amp;gt;=3.8`); pip unescapes once more, and so do
+    # we: a specifier never holds a literal "&".
+    value = anchor.get("data-requires-python")
+    return html.unescape(value) if value else None
 
 
 def _html_metadata(anchor: Anchor, attribute: str) -> tuple[bool | None, dict[str, str]]:
