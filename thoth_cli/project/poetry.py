@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -704,6 +704,9 @@ def _from_table(
     index = None
     if (wanted := _string(doc, table, "source", key, '"my-index"')) is not None:
         found = next((s for s in sources if s.name.lower() == wanted.lower()), None)
+        if found is None and not sources and wanted.lower() == "pypi":
+            # With no sources declared PyPI is Poetry's implicit primary index, and may be named.
+            found = Source(name="pypi", url=PYPI_URL)
         if found is None:
             known = ", ".join(s.name for s in sources) or "none declared"
             raise ManifestError(
@@ -986,6 +989,8 @@ def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = Tr
         )
         if python is not None:
             python_spec = poetry_specifier(python, location=doc.at((*key, "python")))
+    if not sources and any(d.requirement.index == "pypi" for d in dependencies):
+        sources = (Source(name="pypi", url=PYPI_URL),)
     extras: list[ProjectRequirement] = []
     if with_extras and "extras" in poetry:
         extras, extra_notes = _read_extras(doc, poetry["extras"], dependencies)
@@ -1007,13 +1012,18 @@ def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = Tr
 
 
 def enrich(
-    requirements: Sequence[ProjectRequirement], dependencies: Sequence[PoetryDependency], *, table: str
+    requirements: Sequence[ProjectRequirement],
+    dependencies: Sequence[PoetryDependency],
+    *,
+    table: str,
+    locked_anyway: Collection[str] = (),
 ) -> tuple[tuple[ProjectRequirement, ...], tuple[str, ...]]:
     """Poetry 2's rule for a group given both ways: the standard list says what is required, and
     Poetry entries of the same name only add details (index, prereleases, develop, extra
     version bounds or markers); one requirement per Poetry entry, as poetry-core does.
 
-    Poetry entries whose name is not in `requirements` are not locked; a note says so.
+    Poetry entries whose name is not in `requirements` are not locked; a note says so, unless
+    the name is in `locked_anyway` (entries the caller locks by another rule).
     """
     by_name: dict[NormalizedName, list[PoetryDependency]] = {}
     for dependency in dependencies:
@@ -1024,7 +1034,7 @@ def enrich(
             result.append(_enrich_one(requirement, dependency))
         if requirement.name not in by_name:
             result.append(requirement)
-    named = {r.name for r in requirements}
+    named = {r.name for r in requirements} | set(locked_anyway)
     notes = tuple(
         f"{entries[0].requirement.display_name} appears only in [{table}]; Poetry 2 uses that table "
         "only to add details to the standard list, so it is not locked"
