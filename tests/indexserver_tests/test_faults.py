@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+import time
 import zipfile
 
 import httpx
@@ -94,3 +96,26 @@ def test_wrong_hash_serves_a_readable_file_that_fails_its_hash(
         assert archive.read("requests-2.31.0.dist-info/METADATA") == server.metadata_bytes("pypi", WHEEL)
     assert metadata != server.metadata_bytes("pypi", WHEEL)
     assert metadata.rstrip() == server.metadata_bytes("pypi", WHEEL).rstrip()
+
+
+def test_stopping_wakes_a_slow_answer(index_server: IndexServerFactory, universe: Universe) -> None:
+    server = index_server({"pypi": universe})
+    rule = server.inject(Fault.slow(600), path="*/simple/*")
+    outcome: list[object] = []
+    waiting = threading.Thread(target=lambda: outcome.append(_status_or_error(server.url())))
+    waiting.start()
+    while rule.hits == 0 and waiting.is_alive():
+        time.sleep(0.01)
+
+    server.stop()
+    waiting.join()
+
+    assert rule.hits == 1
+    assert outcome == [200]
+
+
+def _status_or_error(url: str) -> object:
+    try:
+        return httpx.get(url, timeout=600).status_code
+    except httpx.HTTPError as error:
+        return error
