@@ -1,0 +1,131 @@
+"""The main job: from a project and a target to a resolved stack and its lock file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from thoth_cli.errors import UsageError
+from thoth_cli.index.cache import Cache
+from thoth_cli.index.client import IndexClient, IndexStrategy
+from thoth_cli.index.http import HttpClient, HttpSettings
+from thoth_cli.index.model import IndexSpec
+from thoth_cli.index.sources import index_specs
+from thoth_cli.lock.atomic import write_atomic
+from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
+from thoth_cli.lock.model import LockFile
+from thoth_cli.project.model import Group, Project
+from thoth_cli.resolver.policy import IndexStrategyName, ResolutionPolicy
+from thoth_cli.resolver.resolve import Resolution, ResolveRequest, resolve
+from thoth_cli.resolver.source import PackageSource
+from thoth_cli.target import Target
+
+
+@dataclass(frozen=True)
+class IndexOptions:
+    """Where packages come from and how the index is reached."""
+
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    strategy: IndexStrategyName = IndexStrategyName.FIRST_INDEX
+    cache_dir: Path | None = None
+    http: HttpSettings = field(default_factory=HttpSettings)
+
+
+@dataclass(frozen=True)
+class AdviseRequest:
+    """Everything `thoth advise` was asked to do."""
+
+    project: Project
+    target: Target
+    groups: frozenset[Group]
+    policy: ResolutionPolicy
+    index: IndexOptions
+    lock_format: LockFormat
+    output: Path
+    dry_run: bool = False
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The outcome: the resolution, the lock text, and the lock it replaces (if any)."""
+
+    request: AdviseRequest
+    resolution: Resolution
+    indexes: tuple[IndexSpec, ...]
+    lock_text: str
+    previous: LockFile | None
+    written: Path | None
+
+
+def indexes_for(project: Project, options: IndexOptions) -> tuple[IndexSpec, ...]:
+    return index_specs(
+        project.sources, index_url=options.index_url, extra_index_urls=options.extra_index_urls
+    )
+
+
+def output_path(project: Project, lock_format: LockFormat, output: Path | None) -> Path:
+    """Where the lock goes: `output`, or next to the manifest - never over the manifest."""
+    path = output if output is not None else lock_path_for(project.manifest, lock_format)
+    if path.resolve() == project.manifest.resolve():
+        raise UsageError(
+            f"the lock would overwrite the manifest {project.manifest}",
+            fix="pass --output PATH or --lock-format with another format",
+        )
+    return path
+
+
+@contextmanager
+def open_source(indexes: Sequence[IndexSpec], options: IndexOptions) -> Iterator[PackageSource]:
+    """An index client for the run, closed (pending fetches cancelled) on the way out."""
+    cache = Cache(options.cache_dir or Cache.default_root())
+    insecure = frozenset(_host(spec.url) for spec in indexes if not spec.verify_ssl)
+    settings = replace(options.http, insecure_hosts=options.http.insecure_hosts | insecure)
+    strategy = IndexStrategy(options.strategy.value)
+    with HttpClient(settings, cache) as http:
+        client = IndexClient(indexes, http, strategy=strategy)
+        try:
+            yield client
+        finally:
+            client.close()
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or ""
+
+
+def previous_lock(path: Path) -> LockFile | None:
+    """The existing lock at `path`, if there is one to keep pins from."""
+    if not path.is_file():
+        return None
+    return read_lock(path)
+
+
+def advise(request: AdviseRequest) -> Advice:
+    """Resolve and render the lock; write it atomically unless this is a dry run."""
+    indexes = indexes_for(request.project, request.index)
+    previous = previous_lock(request.output)
+    policy = request.policy
+    if previous is not None and not policy.preferred:
+        policy = replace(
+            policy, preferred={p.name: p.version for p in previous.packages if p.version is not None}
+        )
+    resolve_request = ResolveRequest(
+        project=request.project,
+        target=request.target,
+        indexes=indexes,
+        groups=request.groups,
+        policy=policy,
+    )
+    with open_source(indexes, request.index) as source:
+        resolution = resolve(resolve_request, source)
+    text = render_lock(request.lock_format, request.project, resolution.stack, request.target, indexes)
+    written = None
+    if not request.dry_run:
+        write_atomic(request.output, text)
+        written = request.output
+    return Advice(request, resolution, indexes, text, previous, written)
