@@ -99,6 +99,8 @@ TRANSLATIONS = [
     (">=1,<2.0 || >2.0,<3", ">=1,<3,!=2.0"),
     ("^1.2 | ^3.0", ">=1.2,<4.0,!=2.*"),
     ("!=1.5 || ==1.5", ""),
+    # a series floor that cannot become `==1.2.*` stays exact as a dev-release bound
+    ("1.2.* || 1.4.*", ">=1.2.dev0,<1.5,!=1.3.*"),
 ]
 
 

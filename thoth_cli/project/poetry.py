@@ -57,30 +57,40 @@ class _Range:
 _EVERYTHING: tuple[_Range, ...] = (_Range(),)
 
 
-class _Unreadable(Exception):
-    """A constraint atom Poetry would not parse either (turned into a located error by the caller)."""
+@dataclass(frozen=True)
+class _Written:
+    """A constraint as written and where, so any step of reading it can refuse it precisely."""
 
-    def __init__(self, atom: str) -> None:
-        super().__init__(atom)
-        self.atom = atom
+    text: str
+    location: Location
+
+    def unknown(self, atom: str) -> ManifestError:
+        whole = atom.strip() == self.text.strip()
+        return ManifestError(
+            "unknown version constraint" + ("" if whole else f" {atom!r} in"),
+            location=self.location,
+            text=repr(self.text),
+            fix=_CONSTRAINT_FIX,
+        )
+
+    def unrepresentable(self, detail: str) -> ManifestError:
+        return ManifestError(
+            f"this union cannot be written as one PEP 440 specifier set ({detail})",
+            location=self.location,
+            text=repr(self.text),
+            fix="widen it to one range, or give one entry per range with its own `python` or "
+            "`markers` condition (a list of tables)",
+        )
 
 
-class _Unrepresentable(Exception):
-    """A union whose gaps no PEP 440 specifier set can express."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(detail)
-        self.detail = detail
-
-
-def _version(text: str, atom: str) -> Version:
+def _version(text: str, atom: str, written: _Written) -> Version:
     # Poetry reads the bare word `dev` as the lowest development release.
     if text == "dev":
         text = "0.0.dev0"
     try:
         return Version(text.strip())
     except InvalidVersion:
-        raise _Unreadable(atom) from None
+        raise written.unknown(atom) from None
 
 
 def _make(epoch: int, release: Sequence[int], *, dev0: bool = False) -> Version:
@@ -143,9 +153,9 @@ def _upto(low: Version, high_release: tuple[int, ...], epoch: int) -> _Range:
     return _Range(low, True, _make(epoch, high_release, dev0=True), False)
 
 
-def _series(version: Version, atom: str, *, excluded: bool) -> tuple[_Range, ...]:
+def _series(version: Version, atom: str, written: _Written, *, excluded: bool) -> tuple[_Range, ...]:
     if not _is_final(version):
-        raise _Unreadable(atom)
+        raise written.unknown(atom)
     release = version.release
     inside = _Range(
         _make(version.epoch, release, dev0=True),
@@ -158,22 +168,22 @@ def _series(version: Version, atom: str, *, excluded: bool) -> tuple[_Range, ...
     return (_Range(high=inside.low), _Range(inside.high, True))
 
 
-def _parse_atom(atom: str) -> tuple[_Range, ...]:
+def _parse_atom(atom: str, written: _Written) -> tuple[_Range, ...]:
     """One comparison, as poetry-core's `parse_single_constraint` reads it, in the same order."""
     if _ANY.match(atom):
         return _EVERYTHING
     if match := _TILDE.match(atom):
-        version = _version(match["version"], atom)
+        version = _version(match["version"], atom, written)
         stable = _stable(version)
         high = _next_major(stable.release) if len(version.release) == 1 else _next_minor(stable.release)
         return (_upto(version, high, version.epoch),)
     if match := _TILDE_PEP440.match(atom):
-        version = _version(match["version"], atom)
+        version = _version(match["version"], atom, written)
         stable = _stable(version)
         high = _next_major(stable.release) if len(version.release) == 2 else _next_minor(stable.release)
         return (_upto(version, high, version.epoch),)
     if match := _CARET.match(atom):
-        version = _version(match["version"], atom)
+        version = _version(match["version"], atom, written)
         stable, release = _stable(version), version.release
         if release[0] > 0 or len(release) == 1:
             high = _next_major(stable.release)
@@ -183,9 +193,10 @@ def _parse_atom(atom: str) -> tuple[_Range, ...]:
             high = _next_patch(stable.release)
         return (_upto(version, high, version.epoch),)
     if match := _X_RANGE.match(atom):
-        return _series(_version(match["release"], atom), atom, excluded=match["op"] == "!=")
+        version = _version(match["release"], atom, written)
+        return _series(version, atom, written, excluded=match["op"] == "!=")
     if match := _BASIC.match(atom):
-        op, version = match["op"] or "==", _version(match["version"], atom)
+        op, version = match["op"] or "==", _version(match["version"], atom, written)
         # Like Poetry, a trailing `.*` only matters to == and !=.
         if op == "<":
             return (_below(version),)
@@ -196,11 +207,11 @@ def _parse_atom(atom: str) -> tuple[_Range, ...]:
         if op == ">=":
             return (_Range(version, True),)
         if match["wildcard"]:
-            return _series(version, atom, excluded=op in ("!=", "<>"))
+            return _series(version, atom, written, excluded=op in ("!=", "<>"))
         if op in ("!=", "<>"):
             return (_Range(high=version), _Range(version, False))
         return (_Range(version, True, version, True),)
-    raise _Unreadable(atom)
+    raise written.unknown(atom)
 
 
 def _low_after(a: _Range, b: _Range) -> bool:
@@ -271,18 +282,18 @@ def _intersect(a: Sequence[_Range], b: Sequence[_Range]) -> tuple[_Range, ...]:
     return _normalise(r for r in found if r is not None)
 
 
-def _parse_ranges(text: str) -> tuple[_Range, ...]:
+def _parse_ranges(written: _Written) -> tuple[_Range, ...]:
     """The versions a whole Poetry constraint allows, as sorted disjoint ranges."""
-    if text.strip() == "*":
+    if written.text.strip() == "*":
         return _EVERYTHING
     alternatives: list[_Range] = []
-    for alternative in _OR.split(text.strip()):
+    for alternative in _OR.split(written.text.strip()):
         atoms = [a for a in _AND.split(_OPERATOR_GAP.sub(r"\1", alternative.strip())) if a]
         if not atoms:
-            raise _Unreadable(alternative)
+            raise written.unknown(alternative)
         allowed: tuple[_Range, ...] = _EVERYTHING
         for atom in atoms:
-            allowed = _intersect(allowed, _parse_atom(atom))
+            allowed = _intersect(allowed, _parse_atom(atom, written))
         alternatives.extend(allowed)
     return _normalise(alternatives)
 
@@ -320,8 +331,8 @@ def _range_specifiers(item: _Range) -> list[tuple[str, str]]:
     return result
 
 
-def _gap_specifiers(before: _Range, after: _Range) -> list[tuple[str, str]]:
-    """The exclusions that remove the gap between two neighbouring ranges, or _Unrepresentable."""
+def _gap_specifiers(before: _Range, after: _Range, written: _Written) -> list[tuple[str, str]]:
+    """The exclusions that remove the gap between two neighbouring ranges; refused if none can."""
     top, bottom = before.high, after.low
     assert top is not None and bottom is not None  # interior gaps are bounded on both sides
     if top == bottom and not before.high_inclusive and not after.low_inclusive:
@@ -359,59 +370,43 @@ def _gap_specifiers(before: _Range, after: _Range) -> list[tuple[str, str]]:
             return [
                 ("!=", _wildcard(top.epoch, (*prefix, number))) for number in range(x[position], y[position])
             ]
-    raise _Unrepresentable(
+    raise written.unrepresentable(
         f"nothing in PEP 440 excludes exactly the versions between "
         f"{''.join(_range_specifiers(_Range(high=top, high_inclusive=before.high_inclusive))[-1])} and "
         f"{''.join(_range_specifiers(_Range(bottom, after.low_inclusive))[0])}"
     )
 
 
-def _to_specifiers(ranges: Sequence[_Range]) -> list[tuple[str, str]]:
+def _to_specifiers(ranges: Sequence[_Range], written: _Written) -> list[tuple[str, str]]:
     hull = _Range(ranges[0].low, ranges[0].low_inclusive, ranges[-1].high, ranges[-1].high_inclusive)
     pairs = _range_specifiers(hull) if len(ranges) > 1 else _range_specifiers(ranges[0])
     for before, after in itertools.pairwise(ranges):
-        pairs.extend(_gap_specifiers(before, after))
+        pairs.extend(_gap_specifiers(before, after, written))
     return pairs
 
 
-def _located_ranges(text: str, location: Location) -> tuple[_Range, ...]:
-    try:
-        ranges = _parse_ranges(text)
-    except _Unreadable as exc:
-        whole = exc.atom.strip() == text.strip()
-        raise ManifestError(
-            "unknown version constraint" + ("" if whole else f" {exc.atom!r} in"),
-            location=location,
-            text=repr(text),
-            fix=_CONSTRAINT_FIX,
-        ) from None
+def _located_ranges(written: _Written) -> tuple[_Range, ...]:
+    ranges = _parse_ranges(written)
     if not ranges:
         raise ManifestError(
             "version constraint matches no version",
-            location=location,
-            text=repr(text),
+            location=written.location,
+            text=repr(written.text),
             fix="check the bounds: each lower bound must be below its upper bound",
         )
     return ranges
 
 
 def poetry_specifier(text: str, *, location: Location) -> SpecifierSet:
-    """The PEP 440 specifier set that allows exactly what Poetry constraint `text` allows.
+    """The PEP 440 specifier set that allows what Poetry constraint `text` allows.
 
     A `||` union becomes its hull minus whole release series (`^1.2 || ^3.0` is
-    `>=1.2,<4.0,!=2.*`); a union with any other gap raises ManifestError.
+    `>=1.2,<4.0,!=2.*`), exact but for the pre-releases of the range just above a gap
+    (3.0a1 here), which no specifier can exclude; a union with any other gap, or a
+    constraint Poetry would not parse, raises ManifestError naming it.
     """
-    ranges = _located_ranges(text, location)
-    try:
-        pairs = _to_specifiers(ranges)
-    except _Unrepresentable as exc:
-        raise ManifestError(
-            f"this union cannot be written as one PEP 440 specifier set ({exc.detail})",
-            location=location,
-            text=repr(text),
-            fix="widen it to one range, or give one entry per range with its own `python` or "
-            "`markers` condition (a list of tables)",
-        ) from None
+    written = _Written(text, location)
+    pairs = _to_specifiers(_located_ranges(written), written)
     return SpecifierSet(",".join(op + version for op, version in pairs))
 
 
@@ -421,7 +416,7 @@ def poetry_python_marker(text: str, *, location: Location) -> Marker | None:
     Poetry compares `python_version` (X.Y) unless a bound names a patch release, which needs
     `python_full_version`; a union becomes an `or` of its ranges, so it is always exact.
     """
-    ranges = _located_ranges(text, location)
+    ranges = _located_ranges(_Written(text, location))
     if ranges == _EVERYTHING:
         return None
     alternatives = []
