@@ -272,3 +272,18 @@ def served_stack(server: IndexServer) -> Stack:
         ),
         edges=(edge(None, "a", "a"), edge("a", "b", "b")),
     )
+
+
+def requirements_project(folder: Path, *, sources: tuple[Source, ...] = ()) -> Project:
+    """A requirements.in project asking for Requests[socks] and pytest."""
+    manifest = folder / "requirements.in"
+    manifest.write_text("Requests[socks]>=2.31\npytest; sys_platform == 'linux'\n", encoding="utf-8")
+    return Project(
+        manifest=manifest,
+        kind=ManifestKind.REQUIREMENTS,
+        requirements=(
+            parse_requirement("Requests[socks]>=2.31", location=Location(manifest, line=1)),
+            parse_requirement("pytest; sys_platform == 'linux'", location=Location(manifest, line=2)),
+        ),
+        sources=sources,
+    )
