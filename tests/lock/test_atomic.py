@@ -81,7 +81,9 @@ def test_unencodable_text_leaves_old_file_intact(tmp_path: Path) -> None:
     assert _leftovers(tmp_path) == []
 
 
-@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions as a non-root user")
+@pytest.mark.skipif(
+    os.name != "posix" or os.geteuid() == 0, reason="needs POSIX permissions as a non-root user"
+)
 def test_read_only_folder_is_an_environment_error_and_old_file_stays(tmp_path: Path) -> None:
     path = tmp_path / "pylock.toml"
     path.write_bytes(OLD)
