@@ -689,3 +689,12 @@ def test_no_store_keeps_the_page_out_of_the_cache(
     assert cache.info().total_entries == 0
     with pytest.raises(OfflineMissError):
         make_client(HttpSettings(offline=True)).get_page(url, accept=JSON, index="fixed", package="a")
+
+
+def test_a_closed_client_refuses_new_requests_at_once(tmp_path: Path) -> None:
+    """After the run ends, a prefetch still queued must not start a request (or its retries)."""
+    client = HttpClient(HttpSettings(retries=4, backoff=5.0), Cache(tmp_path / "cache"))
+    client.close()
+    with pytest.raises(IndexUnavailableError) as caught:
+        client.get_page("http://127.0.0.1:9/simple/demo/", accept="text/html", index="pypi", package="demo")
+    assert caught.value.reason == "the client is closed"

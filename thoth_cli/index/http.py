@@ -167,6 +167,7 @@ class HttpClient:
         self._lock = threading.Lock()
         self._stats = HttpStats()
         self._random = random.Random()
+        self._closed = threading.Event()
 
     def __enter__(self) -> HttpClient:
         return self
@@ -177,6 +178,8 @@ class HttpClient:
         self.close()
 
     def close(self) -> None:
+        """Close the pool; requests still running in other threads stop at their next step."""
+        self._closed.set()
         with self._lock:
             clients = list(self._clients.values())
             self._clients.clear()
@@ -414,6 +417,10 @@ class HttpClient:
     ) -> T:
         bare, credentials = self._credentials.resolve(url)
         shown = redact(bare)
+        if self._closed.is_set():
+            raise IndexUnavailableError(
+                index=index, url=shown, package=package, reason="the client is closed"
+            )
         client = self._client(urlsplit(bare).hostname or "")
         slot = self._slot(urlsplit(bare).netloc)
         auth = httpx.BasicAuth(credentials.username, credentials.password) if credentials else None
@@ -423,6 +430,12 @@ class HttpClient:
         for attempt in range(attempts):
             if attempt:
                 self._pause(attempt, retry_after)
+            if self._closed.is_set():
+                # The run is over (finished, failed or interrupted): a prefetch still in
+                # flight must not keep the process alive through its retries.
+                raise IndexUnavailableError(
+                    index=index, url=shown, package=package, reason="the client is closed"
+                )
             retry_after = None
             self._count(requests=1)
             try:
@@ -475,7 +488,7 @@ class HttpClient:
         else:
             # Full jitter keeps many clients that failed together from retrying together.
             delay = self._random.uniform(0.0, min(cap, self.settings.backoff * 2 ** (retry - 1)))
-        time.sleep(delay)
+        self._closed.wait(delay)
 
     def _client(self, host: str) -> httpx.Client:
         verify = host.lower() not in self.settings.insecure_hosts
