@@ -567,3 +567,11 @@ def test_two_releases_of_one_name_are_two_sorted_entries(tmp_path: Path) -> None
     data = tomllib.loads(pylock_text(pyproject_project(tmp_path), stack, StubTarget()))
     assert [(p["name"], p["version"]) for p in data["packages"]] == [("a", "1.0"), ("a", "2.0")]
     assert PYPI.url == data["packages"][0]["index"]
+
+
+def test_the_tar_gz_is_the_sdist_when_there_are_several(tmp_path: Path) -> None:
+    files = (dist("a-1.0.zip", "c"), dist("a-1.0.tar.gz", "d"))
+    data = tomllib.loads(
+        pylock_text(pyproject_project(tmp_path), Stack((pinned("a", "1.0", files),), ()), StubTarget())
+    )
+    assert data["packages"][0]["sdist"]["name"] == "a-1.0.tar.gz"

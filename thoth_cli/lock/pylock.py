@@ -141,7 +141,11 @@ def _package(package: PinnedPackage, stack: Stack) -> dict[str, Any]:
     if dependencies:
         entry["dependencies"] = [_dependency(stack, name) for name in dependencies]
     entry["index"] = package.index.display_url
-    sdists = [file for file in package.files if not file.is_wheel]
+    # PEP 751 has room for one sdist: the standard .tar.gz (PEP 625) when there are several.
+    sdists = sorted(
+        (file for file in package.files if not file.is_wheel),
+        key=lambda file: (not file.filename.endswith(".tar.gz"), file.filename),
+    )
     wheels = sorted((file for file in package.files if file.is_wheel), key=lambda file: file.filename)
     if sdists:
         entry["sdist"] = _file(package, sdists[0])
