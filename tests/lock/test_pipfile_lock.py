@@ -203,6 +203,12 @@ def test_categories_of_the_pipfile_get_sections_even_when_empty(tmp_path: Path) 
     assert data["docs"] == {}
 
 
+def test_tables_that_are_not_categories_get_no_section(tmp_path: Path) -> None:
+    text = PIPFILE + '\n[scripts]\nserve = "python -m http.server"\n\n[pipenv]\nallow_prereleases = false\n'
+    data = pipfile_lock_data(pipfile_project(tmp_path, text), small_stack())
+    assert list(data) == ["_meta", "default", "develop"]
+
+
 def test_custom_category_packages_go_to_their_section(tmp_path: Path) -> None:
     docs = Group(GroupKind.GROUP, "docs")
     stack = Stack(

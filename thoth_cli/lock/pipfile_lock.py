@@ -24,6 +24,8 @@ from thoth_cli.lock.model import (
     shareable_url,
 )
 from thoth_cli.project.model import DEVELOP_GROUP, MAIN, Group, GroupKind, ManifestKind, Project
+from thoth_cli.project.pipfile import categories
+from thoth_cli.project.pipfile import group_of as category_group
 from thoth_cli.project.toml import load_toml
 from thoth_cli.stack import PinnedPackage, Stack
 
@@ -38,10 +40,6 @@ DEVELOP_SECTION = "develop"
 # Pipenv's hash leaves out exactly these top-level tables; every other one is a package category.
 _NOT_HASHED = frozenset(
     ("source", "packages", "dev-packages", "requires", "scripts", "pipfile", "pipenv", "default", "develop")
-)
-# ...while its lock file writes a section for every table but these.
-_NOT_CATEGORIES = frozenset(
-    ("build-system", "pipenv", "requires", "scripts", "source", "packages", "dev-packages")
 )
 
 
@@ -76,9 +74,8 @@ def pipfile_lock_data(project: Project, stack: Stack) -> dict[str, Any]:
         )
     pipfile = pipfile_data(project.manifest)
     sections: dict[str, dict[str, Any]] = {DEFAULT_SECTION: {}, DEVELOP_SECTION: {}}
-    for category in pipfile:
-        if category not in _NOT_CATEGORIES:
-            sections.setdefault(category, {})
+    for category in categories(pipfile):
+        sections.setdefault(section_name(category_group(category)), {})
     for package in sorted(stack, key=lambda p: p.name):
         for group in package.groups or {MAIN}:
             section = section_name(group)
