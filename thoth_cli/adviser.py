@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,6 +17,7 @@ from thoth_cli.lock.atomic import write_atomic
 from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
 from thoth_cli.lock.model import LockFile
 from thoth_cli.project.model import Group, Project
+from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import IndexStrategyName, ResolutionPolicy
 from thoth_cli.resolver.resolve import Resolution, ResolveRequest, resolve
 from thoth_cli.resolver.source import PackageSource
@@ -105,7 +106,7 @@ def previous_lock(path: Path) -> LockFile | None:
     return read_lock(path)
 
 
-def advise(request: AdviseRequest) -> Advice:
+def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | None = None) -> Advice:
     """Resolve and render the lock; write it atomically unless this is a dry run."""
     indexes = indexes_for(request.project, request.index)
     previous = previous_lock(request.output)
@@ -122,7 +123,7 @@ def advise(request: AdviseRequest) -> Advice:
         policy=policy,
     )
     with open_source(indexes, request.index) as source:
-        resolution = resolve(resolve_request, source)
+        resolution = resolve(resolve_request, source, on_build=on_build)
     text = render_lock(request.lock_format, request.project, resolution.stack, request.target, indexes)
     written = None
     if not request.dry_run:

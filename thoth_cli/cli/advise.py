@@ -223,7 +223,13 @@ def advise_command(
         dry_run=dry_run,
     )
     consoles.info(f"resolving {project.manifest} for {target.describe()}")
-    advice = advise(request)
+    advice = advise(
+        request,
+        on_build=lambda candidate: consoles.warning(
+            f"building {candidate} from its sdist to learn its dependencies: this runs code "
+            "from the index (--allow-build)"
+        ),
+    )
     show_advice(consoles, advice)
 
 

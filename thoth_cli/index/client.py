@@ -197,6 +197,10 @@ class IndexClient:
         """The file's core metadata (see `MetadataFetcher.fetch_metadata`)."""
         return self._once(("metadata", _file_key(file)), lambda: self._fetcher.fetch_metadata(file))
 
+    def download(self, file: DistributionFile) -> bytes:
+        """The file's bytes, hash-verified and cached by content."""
+        return self.http.get_file(file.url, sha256=file.hashes.sha256, index=file.index, package=file.name)
+
     def prefetch_metadata(self, files: Iterable[DistributionFile]) -> None:
         """Start reading these files' metadata in the background (each at most once)."""
         for file in files:

@@ -37,7 +37,7 @@ def human_platform(platform: str) -> str:
 
 
 def describe_wheels(files: Iterable[DistributionFile]) -> str:
-    """E.g. "wheels for cp311, cp312 on Linux x86_64, macOS arm64; no sdist"."""
+    """E.g. "only wheels for cp311, cp312 on Linux x86_64, macOS arm64, no sdist"."""
     files = list(files)
     has_sdist = any(f.kind is DistKind.SDIST for f in files)
     wheels = [f for f in files if f.kind is DistKind.WHEEL]
@@ -46,7 +46,11 @@ def describe_wheels(files: Iterable[DistributionFile]) -> str:
     interpreters = sorted({tag.interpreter for f in wheels for tag in f.tags}, key=_interpreter_key)
     platforms = sorted({human_platform(tag.platform) for f in wheels for tag in f.tags})
     text = f"wheels for {', '.join(interpreters)} on {', '.join(platforms)}"
-    return text + ("; and an sdist" if has_sdist else "; no sdist")
+    return (
+        text + (" and an sdist" if has_sdist else ", no sdist")
+        if has_sdist
+        else "only " + text + ", no sdist"
+    )
 
 
 def _interpreter_key(interpreter: str) -> tuple[str, int]:

@@ -61,11 +61,10 @@ class Explainer:
         return "\n".join(paragraphs), "; ".join(dict.fromkeys(hints)) or None
 
     def _explain_one(self, name: NormalizedName, causes: list[Cause]) -> tuple[str, str | None]:
-        target = self._finder.target.describe()
         available = self._finder.availability(name, _index_of(causes))
         chains = self._chains(causes)
         if not available.candidates:
-            return self._nothing_installable(available, target) + chains, (
+            return self._nothing_installable(available) + chains, (
                 "choose a target where it is available, or a different version of "
                 "the package that requires it"
             )
@@ -83,24 +82,26 @@ class Explainer:
                 f"conflicts with other requirements" + chains,
                 None,
             )
-        clash = "; ".join(who_requires(c) for c in causes)
+        # Dependencies first, the user's own requirement last: "x requires ...; you require ...".
+        ordered = sorted(causes, key=lambda c: (c.parent is None, str(c.parent or "")))
+        clash = "; ".join(who_requires(c) for c in ordered)
         del requirements
         return f"{clash} — loosen one of them" + chains, "loosen one of the requirements above"
 
     def _satisfiable(self, available: Availability, requirements: list[Requirement]) -> bool:
         return bool(self._finder.matches(available.name, requirements, (), available.index))
 
-    def _nothing_installable(self, available: Availability, target: str) -> str:
+    def _nothing_installable(self, available: Availability) -> str:
         name = available.display_name
         if not available.rejected:
             return f"{name} has no releases on index {available.index!r}"
         newest = available.rejected[0]
         reasons = {r.reason for r in available.rejected}
         if len(reasons) == 1:
-            return f"no release of {name} can be installed on {target}: each {newest.reason}"
+            return f"no release of {name} can be installed on this target: every release {newest.reason}"
         return (
-            f"no release of {name} can be installed on {target}: the newest, {newest.version}, "
-            f"{_as_clause(newest.reason)}"
+            f"no release of {name} can be installed on this target: the newest, {newest.version}, "
+            f"{newest.reason}"
         )
 
     def _no_version(self, available: Availability, cause: Cause) -> str:
@@ -131,8 +132,8 @@ class Explainer:
         if rejected:
             newest = rejected[0]
             return (
-                f"{prefix}, but no matching release can be installed on {self._finder.target.describe()}: "
-                f"the newest, {newest.version}, {_as_clause(newest.reason)}"
+                f"{prefix}, but no matching release can be installed on this target: "
+                f"the newest, {newest.version}, {newest.reason}"
             )
         versions = _summarise_versions([c.version for c in available.candidates])
         return f"{prefix}, but no version of {name} matches it (available: {versions})"
@@ -143,11 +144,12 @@ class Explainer:
             if cause.parent is None:
                 continue
             chain = self._chain(cause.parent)
-            if chain:
-                lines.append(f"\n  {cause.parent} is there because: {chain}")
+            if len(chain) > 1:
+                lines.append(f"\n  {cause.parent} comes from: {' → '.join(chain)}")
         return "".join(dict.fromkeys(lines))
 
-    def _chain(self, candidate: Candidate) -> str:
+    def _chain(self, candidate: Candidate) -> list[str]:
+        """From the user's requirement out to `candidate`: who brought in whom."""
         steps: list[str] = []
         seen: set[NormalizedName] = set()
         current: Candidate | None = candidate
@@ -159,15 +161,7 @@ class Explainer:
             first = introductions[0]
             steps.append(who_requires(first))
             current = first.parent
-        return " ← ".join(steps)
-
-
-def _as_clause(reason: str) -> str:
-    if reason.startswith(("requires", "uploaded")):
-        return reason
-    if reason.startswith("no distribution"):
-        return "has " + reason
-    return reason
+        return steps[::-1]
 
 
 def _summarise_versions(versions: list[Version]) -> str:

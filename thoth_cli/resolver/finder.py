@@ -141,8 +141,8 @@ class CandidateFinder:
         if too_new and cutoff is not None:
             return [], f"uploaded after {cutoff.isoformat()}"
         if unknown_age:
-            return [], "the index gives no upload time, so --exclude-newer cannot admit it"
-        return [], f"no distribution for the target ({describe_wheels(files)})"
+            return [], "has no upload time on the index, so --exclude-newer cannot admit it"
+        return [], f"has {describe_wheels(files)}"
 
     def matches(
         self,

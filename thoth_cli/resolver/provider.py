@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from threading import Lock
 from typing import Any
 
@@ -13,9 +13,10 @@ from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib.providers import AbstractProvider
 from resolvelib.structs import RequirementInformation
 
+from thoth_cli.index.metadata import MetadataUnavailableError
 from thoth_cli.index.model import CoreMetadata
 from thoth_cli.resolver.candidate import Candidate, Requirement
-from thoth_cli.resolver.errors import InvalidDependencyError
+from thoth_cli.resolver.errors import InvalidDependencyError, MetadataBuildRequiredError
 from thoth_cli.resolver.finder import CandidateFinder
 from thoth_cli.resolver.source import PackageSource
 
@@ -37,13 +38,17 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         *,
         constraints: Mapping[NormalizedName, Sequence[Requirement]] | None = None,
         index_pins: Mapping[NormalizedName, str] | None = None,
-        direct: frozenset[str] = frozenset(),
+        allow_build: bool = False,
+        build_index_url: str | None = None,
+        on_build: Callable[[Candidate], None] | None = None,
     ) -> None:
         self._finder = finder
         self._source = source
         self._constraints = constraints or {}
         self._index_pins = index_pins or {}
-        self._direct = direct
+        self._allow_build = allow_build
+        self._build_index_url = build_index_url
+        self._on_build = on_build
         self._metadata: dict[tuple[NormalizedName, str], CoreMetadata] = {}
         self._lock = Lock()
 
@@ -130,10 +135,28 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
             known = self._metadata.get(key)
         if known is not None:
             return known
-        metadata = self._source.metadata(candidate.metadata_file)
+        try:
+            metadata = self._source.metadata(candidate.metadata_file)
+        except MetadataUnavailableError:
+            metadata = self._built_metadata(candidate)
         with self._lock:
             self._metadata[key] = metadata
         return metadata
+
+    def _built_metadata(self, candidate: Candidate) -> CoreMetadata:
+        """An sdist with dynamic dependencies: build its metadata only when the user allows it.
+
+        Falling back to an older version instead would silently turn `latest` into
+        something else, so without --allow-build the run stops and says why.
+        """
+        sdist = candidate.metadata_file
+        if not self._allow_build:
+            raise MetadataBuildRequiredError(candidate.display_name, str(candidate.version), sdist.filename)
+        from thoth_cli.resolver.build import build_metadata
+
+        if self._on_build is not None:
+            self._on_build(candidate)
+        return build_metadata(self._source.download(sdist), sdist.filename, index_url=self._build_index_url)
 
     def _dependency(self, candidate: Candidate, text: str) -> Requirement | None:
         try:

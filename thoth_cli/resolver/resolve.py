@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from packaging.utils import NormalizedName
@@ -11,6 +11,7 @@ from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Re
 from resolvelib.resolvers import Result
 
 from thoth_cli.errors import ThothError
+from thoth_cli.index.model import IndexSpec
 from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement
 from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.errors import ResolutionImpossibleError
@@ -45,6 +46,7 @@ class ResolveRequest:
 
     project: Project
     target: Target
+    indexes: tuple[IndexSpec, ...]
     groups: frozenset[Group] = frozenset({MAIN})
     policy: ResolutionPolicy = field(default_factory=ResolutionPolicy)
 
@@ -110,6 +112,8 @@ def resolve(
     request: ResolveRequest,
     source: PackageSource,
     reporter: BaseReporter[Requirement, Candidate, str] | None = None,
+    *,
+    on_build: Callable[[Candidate], None] | None = None,
 ) -> Resolution:
     """Resolve the request; raise a ThothError that explains any failure."""
     roots, skipped = root_requirements(request)
@@ -124,7 +128,9 @@ def resolve(
         source,
         constraints=constraints,
         index_pins=index_pins,
-        direct=frozenset(r.identifier for r, _ in roots),
+        allow_build=request.policy.allow_build,
+        build_index_url=request.indexes[0].url if request.indexes else None,
+        on_build=on_build,
     )
     resolver_roots = [r for r, _ in roots]
     provider.record_roots(resolver_roots)
@@ -145,14 +151,14 @@ def resolve(
             f"gave up after {request.policy.max_rounds} resolution rounds without a solution",
             fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
         ) from None
-    stack = build_stack(result, roots, source)
+    stack = build_stack(result, roots, {spec.name: spec for spec in request.indexes})
     return Resolution(stack=stack, skipped_by_marker=tuple(skipped))
 
 
 def build_stack(
     result: Result[Requirement, Candidate, str],
     roots: list[tuple[Requirement, ProjectRequirement]],
-    source: PackageSource,
+    indexes: Mapping[str, IndexSpec],
 ) -> Stack:
     """Fold extras slots into their packages and compute edges, groups and directness."""
     base: dict[NormalizedName, Candidate] = {}
@@ -190,7 +196,7 @@ def build_stack(
             name=name,
             display_name=display.get(name, name),
             version=candidate.version,
-            index=source.index_spec(candidate.index),
+            index=indexes[candidate.index],
             files=candidate.files,
             extras=frozenset(extras.get(name, ())),
             groups=frozenset(membership.get(name, ())),

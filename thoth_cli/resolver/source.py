@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from thoth_cli.index.model import CoreMetadata, DistributionFile, IndexSpec, ProjectPage
+from thoth_cli.index.model import CoreMetadata, DistributionFile, ProjectPage
 
 
 class PackageSource(Protocol):
@@ -15,11 +15,11 @@ class PackageSource(Protocol):
     `PackageNotFoundError` for a name no usable index has.
     """
 
-    def index_spec(self, name: str) -> IndexSpec: ...
-
     def project(self, name: str, *, index: str | None = None) -> ProjectPage: ...
 
     def metadata(self, file: DistributionFile) -> CoreMetadata: ...
+
+    def download(self, file: DistributionFile) -> bytes: ...
 
     def prefetch(self, names: Iterable[str]) -> None: ...
 
