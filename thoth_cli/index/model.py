@@ -14,10 +14,11 @@ from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
     NormalizedName,
+    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 PYPI_SIMPLE = "https://pypi.org/simple/"
 
@@ -98,29 +99,37 @@ class DistributionFile:
     metadata_hashes: Hashes = field(default_factory=Hashes)
 
     @cached_property
-    def _parsed(self) -> tuple[NormalizedName, Version, DistKind, frozenset[Tag]]:
+    def _identity(self) -> tuple[NormalizedName, Version, DistKind]:
+        # Name and version only: pages of large projects list thousands of wheels, and the
+        # resolver looks at the tags of few of them, so tags are parsed on first use.
         if self.filename.endswith(".whl"):
-            name, version, _build, tags = parse_wheel_filename(self.filename)
-            return name, version, DistKind.WHEEL, tags
+            name, version = _wheel_name_version(self.filename)
+            return name, version, DistKind.WHEEL
         name, version = parse_sdist_filename(self.filename)
-        return name, version, DistKind.SDIST, frozenset()
+        return name, version, DistKind.SDIST
 
     @property
     def name(self) -> NormalizedName:
-        return self._parsed[0]
+        return self._identity[0]
 
     @property
     def version(self) -> Version:
-        return self._parsed[1]
+        return self._identity[1]
 
     @property
     def kind(self) -> DistKind:
-        return self._parsed[2]
+        return self._identity[2]
 
-    @property
+    @cached_property
     def tags(self) -> frozenset[Tag]:
         """Wheel tags; empty for an sdist."""
-        return self._parsed[3]
+        if self.kind is DistKind.SDIST:
+            return frozenset()
+        try:
+            return parse_wheel_filename(self.filename)[3]
+        except InvalidWheelFilename:
+            # A malformed tag part fits no target; the file is simply never chosen.
+            return frozenset()
 
     @property
     def is_wheel(self) -> bool:
@@ -137,11 +146,26 @@ class DistributionFile:
             return None
 
 
+def _wheel_name_version(filename: str) -> tuple[NormalizedName, Version]:
+    """A wheel's name and version without parsing its tags (PEP 427 file name layout)."""
+    parts = filename[:-4].split("-")
+    if len(parts) not in (5, 6):
+        raise InvalidWheelFilename(f"invalid wheel filename (wrong number of parts): {filename!r}")
+    try:
+        version = Version(parts[1])
+    except InvalidVersion:
+        raise InvalidWheelFilename(f"invalid wheel filename (invalid version): {filename!r}") from None
+    return canonicalize_name(parts[0]), version
+
+
 def is_distribution_filename(filename: str) -> bool:
-    """Whether thoth can use the file: a wheel or an sdist with a valid name."""
+    """Whether thoth can use the file: a wheel or an sdist whose name and version parse.
+
+    A wheel's tags are read only when needed; malformed ones make it fit no target.
+    """
     try:
         if filename.endswith(".whl"):
-            parse_wheel_filename(filename)
+            _wheel_name_version(filename)
         else:
             parse_sdist_filename(filename)
     except (InvalidWheelFilename, InvalidSdistFilename):

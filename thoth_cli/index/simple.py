@@ -221,7 +221,9 @@ def _json_file(entry: Mapping[str, Any], context: _Context) -> DistributionFile 
     href = _field(entry, "url", str, context, required=True)
     if not is_distribution_filename(filename):
         return None
-    url, fragment_hashes = _split_hash(urljoin(context.url, href))
+    # Most indexes give absolute URLs; urljoin costs more than the rest of the entry.
+    absolute = href if href.startswith(("https://", "http://")) else urljoin(context.url, href)
+    url, fragment_hashes = _split_hash(absolute)
     _check_hashes(fragment_hashes, f"the hash in the URL of {filename}", context)
     hashes = _field(entry, "hashes", dict, context) or {}
     _check_hashes(hashes, f"hashes of {filename}", context)

@@ -89,7 +89,9 @@ class Explainer:
         return f"{clash} — loosen one of them" + chains, "loosen one of the requirements above"
 
     def _satisfiable(self, available: Availability, requirements: list[Requirement]) -> bool:
-        return bool(self._finder.matches(available.name, requirements, (), available.index))
+        return (
+            next(self._finder.matches(available.name, requirements, (), available.index)(), None) is not None
+        )
 
     def _nothing_installable(self, available: Availability) -> str:
         name = available.display_name

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from threading import Lock
 
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
-from packaging.version import Version
+from packaging.version import InvalidVersion, Version
 
 from thoth_cli.index.model import DistKind, DistributionFile, ProjectPage
 from thoth_cli.resolver.candidate import Candidate, Requirement
@@ -35,8 +36,35 @@ class Availability:
     index: str
     candidates: tuple[Candidate, ...]
     rejected: tuple[Rejection, ...]
-    wheel_summary: str
-    """What the index offers in wheels, in words (for "no distribution for the target")."""
+
+
+class _Releases:
+    """One package's releases on one index, each assessed for the target when first asked.
+
+    Large projects list thousands of files (every wheel of every release); the resolver
+    usually needs the newest few, so files are looked at only for versions it reaches.
+    """
+
+    def __init__(
+        self,
+        page: ProjectPage,
+        assess: Callable[[Version, Sequence[DistributionFile]], Candidate | Rejection],
+    ) -> None:
+        self.page = page
+        self.versions = sorted(page.files_by_version().items(), reverse=True)
+        self.all_prereleases = bool(self.versions) and all(v.is_prerelease for v, _ in self.versions)
+        self._assess = assess
+        self._done: dict[Version, Candidate | Rejection] = {}
+        self._lock = Lock()
+
+    def get(self, version: Version, files: Sequence[DistributionFile]) -> Candidate | Rejection:
+        with self._lock:
+            known = self._done.get(version)
+        if known is None:
+            known = self._assess(version, files)
+            with self._lock:
+                self._done[version] = known
+        return known
 
 
 class CandidateFinder:
@@ -51,60 +79,71 @@ class CandidateFinder:
         self._target = target
         self._policy = policy
         self._python = Version(target.python_full_version)
-        self._cache: dict[tuple[str, str | None], Availability] = {}
+        self._releases: dict[tuple[str, str | None], _Releases] = {}
+        self._python_ok: dict[str, bool] = {}
         self._lock = Lock()
 
     @property
     def target(self) -> Target:
         return self._target
 
-    def availability(self, name: NormalizedName, index: str | None = None) -> Availability:
+    def _releases_of(self, name: NormalizedName, index: str | None) -> _Releases:
         key = (name, index)
         with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+            known = self._releases.get(key)
+        if known is not None:
+            return known
         page = self._source.project(name, index=index)
-        result = self._assess(page)
-        with self._lock:
-            self._cache[key] = result
-        return result
-
-    def known(self) -> Iterable[Availability]:
-        with self._lock:
-            return tuple(self._cache.values())
-
-    def _assess(self, page: ProjectPage) -> Availability:
         cutoff = self._policy.cutoff_for(page.name)
+        releases = _Releases(page, lambda version, files: self._assess(page, version, files, cutoff))
+        with self._lock:
+            return self._releases.setdefault(key, releases)
+
+    def availability(self, name: NormalizedName, index: str | None = None) -> Availability:
+        """Every release assessed: what explanations of a failure need."""
+        releases = self._releases_of(name, index)
         candidates: list[Candidate] = []
         rejected: list[Rejection] = []
-        for version, files in sorted(page.files_by_version().items(), reverse=True):
-            usable, reason = self._usable_files(files, cutoff)
-            if not usable:
-                rejected.append(Rejection(version, reason))
-                continue
-            live = [f for f in usable if not f.yanked]
-            yanked = not live
-            reasons = {f.yanked_reason for f in usable if f.yanked and f.yanked_reason}
-            candidates.append(
-                Candidate(
-                    name=page.name,
-                    display_name=page.name,
-                    version=version,
-                    files=tuple(live or usable),
-                    index=(live or usable)[0].index,
-                    yanked=yanked,
-                    yanked_reason="; ".join(sorted(reasons)) if yanked and reasons else None,
-                )
-            )
+        for version, files in releases.versions:
+            outcome = releases.get(version, files)
+            if isinstance(outcome, Candidate):
+                candidates.append(outcome)
+            else:
+                rejected.append(outcome)
         return Availability(
-            name=page.name,
-            display_name=page.name,
-            index=page.index.name,
+            name=releases.page.name,
+            display_name=releases.page.name,
+            index=releases.page.index.name,
             candidates=tuple(candidates),
             rejected=tuple(rejected),
-            wheel_summary=describe_wheels(page.files),
         )
+
+    def _assess(
+        self, page: ProjectPage, version: Version, files: Sequence[DistributionFile], cutoff: datetime | None
+    ) -> Candidate | Rejection:
+        usable, reason = self._usable_files(files, cutoff)
+        if not usable:
+            return Rejection(version, reason)
+        live = [f for f in usable if not f.yanked]
+        reasons = {f.yanked_reason for f in usable if f.yanked and f.yanked_reason}
+        chosen = live or usable
+        return Candidate(
+            name=page.name,
+            display_name=page.name,
+            version=version,
+            files=tuple(chosen),
+            index=chosen[0].index,
+            yanked=not live,
+            yanked_reason="; ".join(sorted(reasons)) if not live and reasons else None,
+        )
+
+    def _python_allows(self, spec: SpecifierSet) -> bool:
+        key = str(spec)
+        known = self._python_ok.get(key)
+        if known is None:
+            known = spec.contains(self._python, prereleases=True)
+            self._python_ok[key] = known
+        return known
 
     def _usable_files(
         self, files: Sequence[DistributionFile], cutoff: datetime | None
@@ -123,7 +162,7 @@ class CandidateFinder:
                     too_new += 1
                     continue
             spec = file.requires_python_specifier
-            if spec is not None and not spec.contains(self._python, prereleases=True):
+            if spec is not None and not self._python_allows(spec):
                 python_limits.add(str(spec))
                 continue
             if file.kind is DistKind.SDIST:
@@ -139,7 +178,7 @@ class CandidateFinder:
         if python_limits:
             return [], f"requires Python {' or '.join(sorted(python_limits))}"
         if too_new and cutoff is not None:
-            return [], f"uploaded after {cutoff.isoformat()}"
+            return [], f"was uploaded after {cutoff.isoformat()}"
         if unknown_age:
             return [], "has no upload time on the index, so --exclude-newer cannot admit it"
         return [], f"has {describe_wheels(files)}"
@@ -148,32 +187,41 @@ class CandidateFinder:
         self,
         name: NormalizedName,
         requirements: Sequence[Requirement],
-        excluded: Iterable[Candidate] = (),
+        excluded: Sequence[Candidate] = (),
         index: str | None = None,
-    ) -> list[Candidate]:
-        """Candidates every requirement admits, most preferred first."""
-        available = self.availability(name, index)
+    ) -> Callable[[], Iterator[Candidate]]:
+        """Candidates every requirement admits, most preferred first, assessed as consumed.
+
+        resolvelib accepts a callable returning a fresh iterator; it usually takes the
+        first, so the files of older releases are seldom looked at.
+        """
+        releases = self._releases_of(name, index)
         banned = {c.version for c in excluded}
-        allow_pre = self.prereleases_allowed(name, requirements, available)
-        result: list[Candidate] = []
-        for candidate in available.candidates:
-            version = candidate.version
-            if version in banned:
-                continue
-            if version.is_prerelease and not allow_pre:
-                continue
-            if not all(req.specifier.contains(version, prereleases=True) for req in requirements):
-                continue
-            if candidate.yanked and not _pinned_exactly(requirements, version):
-                continue
-            result.append(candidate)
+        allow_pre = self.prereleases_allowed(name, requirements, releases.all_prereleases)
+        admitted = [
+            (version, files)
+            for version, files in releases.versions
+            if version not in banned
+            and (allow_pre or not version.is_prerelease)
+            and all(req.specifier.contains(version, prereleases=True) for req in requirements)
+        ]
         preferred = self._policy.preferred_version(name)
         if preferred is not None:
-            result.sort(key=lambda c: c.version != preferred)
-        return result
+            admitted.sort(key=lambda item: item[0] != preferred)
+
+        def iterate() -> Iterator[Candidate]:
+            for version, files in admitted:
+                outcome = releases.get(version, files)
+                if not isinstance(outcome, Candidate):
+                    continue
+                if outcome.yanked and not _pinned_exactly(requirements, version):
+                    continue
+                yield outcome
+
+        return iterate
 
     def prereleases_allowed(
-        self, name: NormalizedName, requirements: Sequence[Requirement], available: Availability
+        self, name: NormalizedName, requirements: Sequence[Requirement], only_prereleases: bool
     ) -> bool:
         """uv's rule: allowed globally or per package, when a first-party specifier names a
         pre-release (explicit), or when the package has nothing but pre-releases (if necessary)."""
@@ -184,28 +232,22 @@ class CandidateFinder:
             return True
         if mode is PrereleaseMode.DISALLOW:
             return False
-        explicit = any(
-            req.first_party and any(Version(s.version.rstrip(".*")).is_prerelease for s in req.specifier)
-            for req in requirements
-            if _has_parseable_versions(req)
-        )
+        explicit = any(req.first_party and _names_prerelease(req) for req in requirements)
         if explicit and mode in (PrereleaseMode.EXPLICIT, PrereleaseMode.IF_NECESSARY_OR_EXPLICIT):
             return True
         if mode in (PrereleaseMode.IF_NECESSARY, PrereleaseMode.IF_NECESSARY_OR_EXPLICIT):
-            versions = [c.version for c in available.candidates]
-            return bool(versions) and all(v.is_prerelease for v in versions)
+            return only_prereleases
         return False
 
 
-def _has_parseable_versions(requirement: Requirement) -> bool:
-    from packaging.version import InvalidVersion
-
-    try:
-        for spec in requirement.specifier:
-            Version(spec.version.rstrip(".*"))
-    except InvalidVersion:
-        return False
-    return True
+def _names_prerelease(requirement: Requirement) -> bool:
+    for spec in requirement.specifier:
+        try:
+            if Version(spec.version.removesuffix(".*")).is_prerelease:
+                return True
+        except InvalidVersion:
+            continue
+    return False
 
 
 def _pinned_exactly(requirements: Sequence[Requirement], version: Version) -> bool:

@@ -84,21 +84,23 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         identifier: str,
         requirements: Mapping[str, Iterator[Requirement]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
-    ) -> list[Candidate]:
+    ) -> Callable[[], Iterator[Candidate]] | list[Candidate]:
         reqs = list(requirements[identifier])
         if not reqs:
             return []
         name = reqs[0].name
         extras = reqs[0].extras
-        base_reqs = list(requirements.get(name, iter(()))) if extras else reqs
-        all_reqs = [*reqs, *([] if not extras else base_reqs), *self._constraints.get(name, ())]
+        base_reqs = list(requirements.get(name, iter(()))) if extras else []
+        all_reqs = [*reqs, *base_reqs, *self._constraints.get(name, ())]
         index = self._index_for(name, reqs)
-        found = self._finder.matches(name, all_reqs, incompatibilities[identifier], index)
-        if found:
-            self._source.prefetch_metadata([found[0].metadata_file])
-        if extras:
-            return [candidate.with_extras(extras) for candidate in found]
-        return found
+        found = self._finder.matches(name, all_reqs, list(incompatibilities[identifier]), index)
+        first = next(found(), None)
+        if first is not None:
+            # The resolver will almost surely take the first: start reading its metadata now.
+            self._source.prefetch_metadata([first.metadata_file])
+        if not extras:
+            return found
+        return lambda: (candidate.with_extras(extras) for candidate in found())
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
         if requirement.name != candidate.name:
