@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from packaging.utils import canonicalize_name
+from rich.markup import escape
 from rich.table import Table
 
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, advise, output_path
@@ -276,7 +277,7 @@ def show_advice(consoles: Consoles, advice: Advice) -> None:
             change = ""
         else:
             change = f"{'upgraded' if package.version > old else 'downgraded'} from {old}"
-        table.add_row(package.display_name, str(package.version), change)
+        table.add_row(escape(package.display_name), escape(str(package.version)), escape(change))
     if consoles.verbosity >= 0:
         consoles.out.print(table)
     for package in stack.packages:

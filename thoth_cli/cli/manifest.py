@@ -7,9 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from thoth_cli.cli.console import Consoles
+from thoth_cli.index.model import redact
 from thoth_cli.project.load import load_project
 from thoth_cli.project.model import Project
 
@@ -26,7 +28,7 @@ def project_as_dict(project: Project) -> dict[str, Any]:
         "python_version": project.python_version,
         "allow_prereleases": project.allow_prereleases,
         "sources": [
-            {"name": s.name, "url": s.url, "verify_ssl": s.verify_ssl, "explicit": s.explicit}
+            {"name": s.name, "url": redact(s.url), "verify_ssl": s.verify_ssl, "explicit": s.explicit}
             for s in project.sources
         ],
         "requirements": [
@@ -62,16 +64,17 @@ def manifest(consoles: Consoles, manifest_path: Path | None, fmt: str) -> None:
     if fmt == "json":
         consoles.out.print_json(json.dumps(project_as_dict(project)))
         return
-    table = Table(title=f"{project.manifest} ({project.kind.value})", title_justify="left")
+    table = Table(title=escape(f"{project.manifest} ({project.kind.value})"), title_justify="left")
     table.add_column("group")
     table.add_column("requirement")
     table.add_column("index")
     for req in project.requirements:
-        table.add_row(str(req.group), str(req), req.index or "")
+        table.add_row(escape(str(req.group)), escape(str(req)), escape(req.index or ""))
     consoles.out.print(table)
     if project.sources:
-        consoles.out.print("sources: " + ", ".join(f"{s.name} ({s.url})" for s in project.sources))
+        shown = ", ".join(f"{s.name} ({redact(s.url)})" for s in project.sources)
+        consoles.out.print(escape(f"sources: {shown}"))
     if project.requires_python is not None:
-        consoles.out.print(f"requires-python: {project.requires_python}")
+        consoles.out.print(escape(f"requires-python: {project.requires_python}"))
     if project.python_version:
-        consoles.out.print(f"python: {project.python_version}")
+        consoles.out.print(escape(f"python: {project.python_version}"))

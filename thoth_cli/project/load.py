@@ -65,7 +65,7 @@ def find_manifest(directory: Path) -> ManifestChoice:
         path for path in present if path.name != "pyproject.toml" or _pyproject_declares_dependencies(path)
     ]
     if not usable:
-        raise ManifestNotFoundError(directory)
+        raise ManifestNotFoundError(directory.resolve())
     chosen = usable[0]
     others = [path.name for path in present if path != chosen]
     note = None
@@ -78,7 +78,8 @@ def load_project(manifest: Path | None = None, *, directory: Path | None = None)
     """Read the given manifest, or the one found in `directory` (default: the current one)."""
     note = None
     if manifest is None:
-        choice = find_manifest(directory or Path.cwd())
+        # Relative to the working folder, so that messages name "Pipfile", not a long path.
+        choice = find_manifest(directory or Path())
         manifest, note = choice.path, choice.note
     project = reader_for(manifest).read(manifest)
     if note:

@@ -1,0 +1,77 @@
+"""`thoth manifest`: what thoth read, as a table or JSON, and bad manifests as exit 4."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from thoth_cli.cli.main import cli
+
+PIPFILE = """\
+[[source]]
+name = "pypi"
+url = "https://user:secret@pypi.org/simple"
+verify_ssl = true
+
+[packages]
+requests = {version = ">=2.31", extras = ["socks"]}
+
+[dev-packages]
+pytest = "*"
+
+[requires]
+python_version = "3.11"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "Pipfile").write_text(PIPFILE)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_table_shows_every_requirement_with_extras_and_hides_credentials(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["--color", "never", "manifest"])
+    assert result.exit_code == 0, result.output
+    assert "requests[socks]>=2.31" in result.stdout
+    assert "group:develop │ pytest" in result.stdout
+    assert "sources: pypi (https://pypi.org/simple)" in result.stdout
+    assert "secret" not in result.output
+
+
+def test_json_is_versioned_and_complete(project: Path) -> None:
+    result = CliRunner().invoke(cli, ["manifest", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["schema"] == "thoth.manifest/1"
+    assert data["kind"] == "Pipfile"
+    assert data["requires_python"] == "==3.11.*"
+    assert [r["requirement"] for r in data["requirements"]] == ["requests[socks]>=2.31", "pytest"]
+    assert [r["group"] for r in data["requirements"]] == ["default", "group:develop"]
+    assert data["sources"] == [
+        {"name": "pypi", "url": "https://pypi.org/simple", "verify_ssl": True, "explicit": False}
+    ]
+
+
+def test_a_malformed_manifest_is_exit_4_with_file_and_line(project: Path) -> None:
+    (project / "Pipfile").write_text('[packages]\nrequests = ">=2.31\n')
+    result = CliRunner().invoke(cli, ["--color", "never", "manifest"])
+    assert result.exit_code == 4
+    assert result.stderr.startswith("error: Pipfile:2: invalid TOML")
+    assert "Traceback" not in result.output
+
+
+def test_no_manifest_is_exit_4_and_says_what_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--color", "never", "manifest"])
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"error: no manifest found in {tmp_path} (looked for Pipfile, pyproject.toml, requirements.in, "
+        "requirements.txt)\n  fix: run thoth in your project's folder or pass --manifest PATH\n"
+    )
