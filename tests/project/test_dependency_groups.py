@@ -7,15 +7,7 @@ from pathlib import Path
 import pytest
 
 from thoth_cli.errors import Location, ManifestError
-from thoth_cli.project.dependency_groups import (
-    DependencyGroup,
-    closure,
-    element_location,
-    find_cycle,
-    read_dependency_groups,
-    show_value,
-    toml_type,
-)
+from thoth_cli.project.dependency_groups import DependencyGroup, closure, find_cycle, read_dependency_groups
 from thoth_cli.project.model import Group, GroupKind
 from thoth_cli.project.toml import load_toml
 
@@ -160,27 +152,3 @@ def test_find_cycle_and_closure() -> None:
     assert closure(graph, "c") == ()
     assert find_cycle({"a": ["b"], "b": ["c"], "c": ["b"]}) == ("b", "c", "b")
     assert find_cycle({"x": ["unknown"]}) is None
-
-
-def test_value_descriptions() -> None:
-    assert [toml_type(v) for v in (True, "s", 1, 1.5, [], {})] == [
-        "a boolean",
-        "a string",
-        "an integer",
-        "a float",
-        "an array",
-        "a table",
-    ]
-    assert show_value("requests") == '"requests"'
-    assert show_value(3.8) == "3.8"
-    assert show_value(["x" * 100]) == '["' + "x" * 75 + "..."
-
-
-def test_element_location_finds_the_element_line_or_falls_back_to_the_key(tmp_path: Path) -> None:
-    text = "[project]\ndependencies = [\n  \"a\",\n  'b',\n]\n"
-    path = tmp_path / "pyproject.toml"
-    assert element_location(path, text, ("project", "dependencies"), "b").line == 4
-    assert element_location(path, text, ("project", "dependencies"), "c").line == 2
-    # An unknown key falls back to its deepest known table, then to the value's own line.
-    assert element_location(path, text, ("project", "missing"), "zz") == Location(path, 1, "project.missing")
-    assert element_location(path, text, ("tool", "x"), "a") == Location(path, None, "tool.x")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,7 +11,7 @@ from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import Group, GroupKind, ProjectRequirement
 from thoth_cli.project.pep508 import parse_requirement
-from thoth_cli.project.toml import key_line, location_of
+from thoth_cli.project.toml_values import TomlDocument, show_value, toml_type
 
 TABLE = "dependency-groups"
 
@@ -26,42 +25,6 @@ class DependencyGroup:
     requirements: tuple[ProjectRequirement, ...]
     includes: tuple[NormalizedName, ...]
     """Every group this one includes, directly or through another group."""
-
-
-def toml_type(value: object) -> str:
-    """The TOML type of a parsed value, with its article, for error messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return "a date or time"
-
-
-def show_value(value: object) -> str:
-    """A short, TOML-like rendering of a parsed value to quote in an error message."""
-    shown = json.dumps(value, ensure_ascii=False, default=str)
-    return shown if len(shown) <= 80 else shown[:77] + "..."
-
-
-def element_location(path: Path, text: str, key: tuple[str, ...], value: str) -> Location:
-    """The location of string `value` inside the array at `key`: its own line when it can be found."""
-    start = key_line(text, key)
-    line = start
-    if start is not None:
-        quoted = (json.dumps(value, ensure_ascii=False), f"'{value}'")
-        for number, content in enumerate(text.splitlines()[start - 1 :], start=start):
-            if any(q in content for q in quoted):
-                line = number
-                break
-    return Location(path, line=line, key=".".join(key))
 
 
 def find_cycle(includes: Mapping[str, Sequence[str]]) -> tuple[str, ...] | None:
@@ -117,14 +80,14 @@ _NAME_FIX = "use letters, digits and '-', '_' or '.', starting and ending with a
 
 
 def _read_entries(
-    table: Mapping[str, object], *, path: Path, text: str
+    table: Mapping[str, object], doc: TomlDocument
 ) -> tuple[dict[NormalizedName, str], dict[NormalizedName, list[_Entry]], dict[NormalizedName, Location]]:
     display: dict[NormalizedName, str] = {}
     entries: dict[NormalizedName, list[_Entry]] = {}
     origins: dict[NormalizedName, Location] = {}
     for raw, value in table.items():
         key = (TABLE, raw)
-        location = location_of(path, text, key)
+        location = doc.at(*key)
         try:
             name = canonicalize_name(raw, validate=True)
         except InvalidName:
@@ -170,14 +133,15 @@ def read_dependency_groups(table: object, *, path: Path, text: str) -> tuple[Dep
     `dev -> test -> dev`) or an entry that is neither a string nor an include table raises
     ManifestError.
     """
+    doc = TomlDocument(path, text)
     if not isinstance(table, dict):
         raise ManifestError(
             f"[{TABLE}] must be a table of arrays, not {toml_type(table)}",
-            location=location_of(path, text, (TABLE,)),
+            location=doc.at(TABLE),
             text=show_value(table),
             fix=f'write [{TABLE}] with one array per group, e.g. test = ["pytest>=8"]',
         )
-    display, entries, origins = _read_entries(table, path=path, text=text)
+    display, entries, origins = _read_entries(table, doc)
     graph: dict[str, list[str]] = {
         name: [e.include for e in items if e.include is not None] for name, items in entries.items()
     }
@@ -212,7 +176,7 @@ def read_dependency_groups(table: object, *, path: Path, text: str) -> tuple[Dep
         requirements = tuple(
             parse_requirement(
                 entry.requirement,
-                location=element_location(path, text, (TABLE, display[entry.owner]), entry.requirement),
+                location=doc.element((TABLE, display[entry.owner]), entry.requirement),
                 group=group,
             )
             for entry in expand(name)
@@ -223,12 +187,4 @@ def read_dependency_groups(table: object, *, path: Path, text: str) -> tuple[Dep
     return tuple(groups)
 
 
-__all__ = [
-    "DependencyGroup",
-    "closure",
-    "element_location",
-    "find_cycle",
-    "read_dependency_groups",
-    "show_value",
-    "toml_type",
-]
+__all__ = ["DependencyGroup", "closure", "find_cycle", "read_dependency_groups"]

@@ -106,7 +106,7 @@ def read_categories(
         table = data[section]
         if not isinstance(table, dict):
             raise wrong_type(
-                context.location(section),
+                context.at(section),
                 section,
                 "a table of packages",
                 table,
@@ -127,7 +127,7 @@ def read_categories(
                 raise ManifestError(
                     f"package listed twice in group {group} (also as {earlier.display_name!r}"
                     + (f" on line {earlier.origin.line})" if earlier.origin and earlier.origin.line else ")"),
-                    location=context.location(section, key),
+                    location=context.at(section, key),
                     text=repr(key),
                     fix="keep one entry for it",
                 )
@@ -163,7 +163,7 @@ def read_sources(path: Path, text: str, data: dict[str, object]) -> tuple[Source
         tables = data[section]
         if not isinstance(tables, list):
             raise wrong_type(
-                context.location(section),
+                context.at(section),
                 section,
                 "an array of tables",
                 tables,
@@ -253,7 +253,7 @@ def read_requires(
         return None, None
     if not isinstance(table, dict):
         raise wrong_type(
-            context.location("requires"),
+            context.at("requires"),
             "requires",
             "a table",
             table,
@@ -261,7 +261,7 @@ def read_requires(
         )
     for key in table:
         if key not in REQUIRES_KEYS:
-            raise unknown_key(context.location("requires", key), key, REQUIRES_KEYS, "[requires]")
+            raise unknown_key(context.at("requires", key), key, REQUIRES_KEYS, "[requires]")
     versions: dict[str, Version] = {}
     for key in REQUIRES_KEYS:
         if key not in table:
@@ -303,7 +303,7 @@ def _python_version(context: PipfileContext, key: str, text: str) -> Version:
         SpecifierSet(f"=={version}.*" if key == "python_version" else f"=={version}")
     except (InvalidVersion, InvalidSpecifier):
         raise ManifestError(
-            "invalid Python version", location=context.location("requires", key), text=repr(text), fix=fix
+            "invalid Python version", location=context.at("requires", key), text=repr(text), fix=fix
         ) from None
     return version
 
@@ -314,11 +314,11 @@ def read_pipenv(context: PipfileContext, table: object) -> bool:
         return False
     if not isinstance(table, dict):
         raise wrong_type(
-            context.location("pipenv"), "pipenv", "a table", table, "write [pipenv] allow_prereleases = true"
+            context.at("pipenv"), "pipenv", "a table", table, "write [pipenv] allow_prereleases = true"
         )
     for key in table:
         if key != "allow_prereleases" and difflib.get_close_matches(key, ("allow_prereleases",), cutoff=0.8):
-            raise unknown_key(context.location("pipenv", key), key, ("allow_prereleases",), "[pipenv]")
+            raise unknown_key(context.at("pipenv", key), key, ("allow_prereleases",), "[pipenv]")
     if "allow_prereleases" not in table:
         return False
     return expect_bool(context, ("pipenv", "allow_prereleases"), table["allow_prereleases"])
@@ -330,7 +330,7 @@ def read_thoth(context: PipfileContext, table: object) -> dict[NormalizedName, b
         return {}
     if not isinstance(table, dict):
         raise wrong_type(
-            context.location("thoth"),
+            context.at("thoth"),
             "thoth",
             "a table",
             table,
@@ -339,7 +339,7 @@ def read_thoth(context: PipfileContext, table: object) -> dict[NormalizedName, b
     switches = table.get("allow_prereleases", {})
     if not isinstance(switches, dict):
         raise wrong_type(
-            context.location("thoth", "allow_prereleases"),
+            context.at("thoth", "allow_prereleases"),
             "allow_prereleases",
             "a table",
             switches,
@@ -352,7 +352,7 @@ def read_thoth(context: PipfileContext, table: object) -> dict[NormalizedName, b
         except InvalidName:
             raise ManifestError(
                 "invalid package name",
-                location=context.location("thoth", "allow_prereleases", key),
+                location=context.at("thoth", "allow_prereleases", key),
                 text=repr(key),
                 fix="write one package name per line: tensorflow = true",
             ) from None

@@ -20,7 +20,8 @@ from packaging.utils import InvalidName, canonicalize_name
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import Group, ProjectRequirement
 from thoth_cli.project.pep508 import from_requirement
-from thoth_cli.project.toml import key_line, location_of
+from thoth_cli.project.toml import key_line
+from thoth_cli.project.toml_values import TomlDocument, toml_type
 
 VCS_KEYS: tuple[str, ...] = ("git", "hg", "svn", "bzr")
 """Version control systems Pipenv accepts as entry keys (and as `git+...` string values)."""
@@ -91,15 +92,10 @@ _MARKER_FIX = "write a PEP 508 marker such as \"sys_platform == 'win32'\" or \"p
 
 
 @dataclass(frozen=True)
-class PipfileContext:
+class PipfileContext(TomlDocument):
     """What reading one entry needs from the rest of the Pipfile: where it is, and its sources."""
 
-    path: Path
-    text: str
     source_names: tuple[str, ...] = ()
-
-    def location(self, *key: str) -> Location:
-        return location_of(self.path, self.text, key)
 
     @property
     def folder(self) -> Path:
@@ -123,25 +119,6 @@ class _Head:
     name: str
     extras: frozenset[str]
     origin: Location
-
-
-def toml_type(value: object) -> str:
-    """The TOML name of a parsed value's type, for messages."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int):
-        return "an integer"
-    if isinstance(value, float):
-        return "a float"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, (datetime, date, time)):
-        return "a date or time"
-    return type(value).__name__
 
 
 def shown(value: object) -> str:
@@ -174,14 +151,14 @@ def unknown_key(location: Location, key: str, known: tuple[str, ...], where: str
 
 def expect_str(ctx: PipfileContext, key: tuple[str, ...], value: object, fix: str) -> str:
     if not isinstance(value, str):
-        raise wrong_type(ctx.location(*key), key[-1], "a string", value, fix)
+        raise wrong_type(ctx.at(*key), key[-1], "a string", value, fix)
     return value
 
 
 def expect_bool(ctx: PipfileContext, key: tuple[str, ...], value: object) -> bool:
     if not isinstance(value, bool):
         raise wrong_type(
-            ctx.location(*key),
+            ctx.at(*key),
             key[-1],
             "true or false",
             value,
@@ -195,10 +172,10 @@ def expect_str_list(ctx: PipfileContext, key: tuple[str, ...], value: object, ex
     if isinstance(value, str):
         fix = f"write {key[-1]} = [{json.dumps(value)}]"
     if not isinstance(value, list):
-        raise wrong_type(ctx.location(*key), key[-1], "an array of strings", value, fix)
+        raise wrong_type(ctx.at(*key), key[-1], "an array of strings", value, fix)
     for item in value:
         if not isinstance(item, str):
-            raise wrong_type(ctx.location(*key), f"each of {key[-1]}", "a string", item, fix)
+            raise wrong_type(ctx.at(*key), f"each of {key[-1]}", "a string", item, fix)
     return list(value)
 
 
@@ -210,9 +187,7 @@ def parse_name(ctx: PipfileContext, section: str, key: str) -> tuple[str, frozen
     except InvalidRequirement:
         parsed = None
     if parsed is None or parsed.specifier or parsed.url or parsed.marker is not None or key != key.strip():
-        raise ManifestError(
-            "invalid package name", location=ctx.location(section, key), text=repr(key), fix=fix
-        )
+        raise ManifestError("invalid package name", location=ctx.at(section, key), text=repr(key), fix=fix)
     return parsed.name, frozenset(parsed.extras)
 
 
@@ -235,7 +210,7 @@ def parse_specifier(ctx: PipfileContext, key: tuple[str, ...], raw: str) -> Spec
                 'or {git = "https://host/repo.git", ref = "v1.0"}'
             )
         raise ManifestError(
-            "invalid version specifier", location=ctx.location(*key), text=repr(raw), fix=fix
+            "invalid version specifier", location=ctx.at(*key), text=repr(raw), fix=fix
         ) from None
 
 
@@ -243,7 +218,7 @@ def _marker(ctx: PipfileContext, key: tuple[str, ...], text: str, fix: str) -> M
     try:
         return Marker(text)
     except InvalidMarker:
-        raise ManifestError("invalid marker", location=ctx.location(*key), text=repr(text), fix=fix) from None
+        raise ManifestError("invalid marker", location=ctx.at(*key), text=repr(text), fix=fix) from None
 
 
 def _file_url(ctx: PipfileContext, key: tuple[str, ...], text: str) -> str:
@@ -255,7 +230,7 @@ def _file_url(ctx: PipfileContext, key: tuple[str, ...], text: str) -> str:
     except ValueError:
         raise ManifestError(
             "invalid path",
-            location=ctx.location(*key),
+            location=ctx.at(*key),
             text=repr(text),
             fix="write a path to a folder or file",
         ) from None
@@ -280,7 +255,7 @@ def _vcs_url(
     if not base:
         raise ManifestError(
             f"the {vcs} URL is empty",
-            location=ctx.location(*key),
+            location=ctx.at(*key),
             text=repr(raw),
             fix=f'write {vcs} = "https://host/owner/repo.{vcs}"',
         )
@@ -291,7 +266,7 @@ def _vcs_url(
     if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
         raise ManifestError(
             f"invalid {vcs} URL",
-            location=ctx.location(*key),
+            location=ctx.at(*key),
             text=repr(raw),
             fix=f'write {vcs} = "https://host/owner/repo.{vcs}" and the revision as ref = "v1.0"',
         )
@@ -315,7 +290,7 @@ def _location_url(ctx: PipfileContext, key: tuple[str, ...], raw: str, subdirect
     if not text:
         raise ManifestError(
             f"{key[-1]} is empty",
-            location=ctx.location(*key),
+            location=ctx.at(*key),
             text=repr(raw),
             fix=f'write {key[-1]} = "./path/to/package" or a URL',
         )
@@ -335,7 +310,7 @@ def _check_hashes(ctx: PipfileContext, key: tuple[str, ...], hashes: list[str]) 
         if algorithm not in hashlib.algorithms_guaranteed or not re.fullmatch(r"[0-9a-fA-F]+", digest):
             raise ManifestError(
                 "invalid hash",
-                location=ctx.location(*key),
+                location=ctx.at(*key),
                 text=repr(value),
                 fix="write each hash as 'sha256:<hex digest>'",
             )
@@ -352,15 +327,15 @@ def _check_index(ctx: PipfileContext, key: tuple[str, ...], name: str) -> str | 
         fix = f'use one of the defined sources ({defined}) or add a [[source]] with name = "{name}"'
     else:
         fix = f'no [[source]] is defined, so only "pypi" can be named; add a [[source]] with name = "{name}"'
-    raise ManifestError("index names no [[source]]", location=ctx.location(*key), text=repr(name), fix=fix)
+    raise ManifestError("index names no [[source]]", location=ctx.at(*key), text=repr(name), fix=fix)
 
 
 def entry_location(ctx: PipfileContext, section: str, key: str, value: object) -> Location:
     """Where the entry is written: its key's line, or its first child's line for dotted keys."""
-    location = ctx.location(section, key)
+    location = ctx.at(section, key)
     if isinstance(value, dict) and value and location.line == key_line(ctx.text, (section,)):
         # `Django.version = ">=4.2"` under [packages] is found only through the child key.
-        child = ctx.location(section, key, next(iter(value)))
+        child = ctx.at(section, key, next(iter(value)))
         return Location(ctx.path, line=child.line, key=location.key)
     return location
 
@@ -381,7 +356,7 @@ def read_entry(ctx: PipfileContext, section: str, group: Group, key: str, value:
         fix = f'write {quoted} = "*" for any version, or a table such as {quoted} = {{version = ">=1.0"}}'
     raise ManifestError(
         f"a package must be a version string or a table, not {toml_type(value)}",
-        location=ctx.location(*where),
+        location=ctx.at(*where),
         text=shown(value),
         fix=fix,
     )
@@ -400,7 +375,7 @@ def _from_table(
 ) -> ReadEntry:
     for key in table:
         if key not in PACKAGE_KEYS:
-            raise unknown_key(ctx.location(*where, key), key, PACKAGE_KEYS, "a package table")
+            raise unknown_key(ctx.at(*where, key), key, PACKAGE_KEYS, "a package table")
     notes: list[str] = []
     label = ".".join(where)
 
@@ -420,7 +395,7 @@ def _from_table(
             except InvalidName:
                 raise ManifestError(
                     "invalid extra name",
-                    location=ctx.location(*where, "extras"),
+                    location=ctx.at(*where, "extras"),
                     text=repr(extra),
                     fix='an extra is a name such as "socks"; write extras = ["socks", "security"]',
                 ) from None
@@ -436,7 +411,7 @@ def _from_table(
     if len(direct) > 1:
         raise ManifestError(
             f"{direct[0]} and {direct[1]} both give the package's location",
-            location=ctx.location(*where, direct[1]),
+            location=ctx.at(*where, direct[1]),
             text=repr(strings[direct[1]]),
             fix=f"keep either {direct[0]} or {direct[1]}",
         )
@@ -444,14 +419,14 @@ def _from_table(
     if "ref" in strings and vcs is None:
         raise ManifestError(
             "ref applies only to git, hg, svn and bzr entries",
-            location=ctx.location(*where, "ref"),
+            location=ctx.at(*where, "ref"),
             text=repr(strings["ref"]),
             fix='add the repository, e.g. git = "https://host/owner/repo.git", or remove ref',
         )
     if strings.get("ref") == "":
         raise ManifestError(
             "ref is empty",
-            location=ctx.location(*where, "ref"),
+            location=ctx.at(*where, "ref"),
             text="''",
             fix='name a branch, tag or commit, e.g. ref = "v1.0", or remove ref',
         )
@@ -468,7 +443,7 @@ def _from_table(
     elif "subdirectory" in strings:
         raise ManifestError(
             "subdirectory applies only to git, hg, svn, bzr, path and file entries",
-            location=ctx.location(*where, "subdirectory"),
+            location=ctx.at(*where, "subdirectory"),
             text=repr(strings["subdirectory"]),
             fix="add the package's location, or remove subdirectory",
         )
@@ -578,12 +553,10 @@ def _build(
         parsed = Requirement(text)
     except InvalidRequirement:
         if url is None:  # pragma: no cover - every part was checked on its own above
-            raise ManifestError(
-                "invalid requirement", location=ctx.location(*where), text=repr(text)
-            ) from None
+            raise ManifestError("invalid requirement", location=ctx.at(*where), text=repr(text)) from None
         raise ManifestError(
             "invalid URL",
-            location=ctx.location(*url_key),
+            location=ctx.at(*url_key),
             text=repr(url),
             fix='write a URL without spaces, e.g. "https://host/owner/repo.git" (spaces go as %20)',
         ) from None

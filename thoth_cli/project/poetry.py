@@ -15,9 +15,8 @@ from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from thoth_cli.errors import Location, ManifestError
-from thoth_cli.project.dependency_groups import element_location, show_value, toml_type
 from thoth_cli.project.model import MAIN, Group, GroupKind, ProjectRequirement, Source
-from thoth_cli.project.toml import location_of
+from thoth_cli.project.toml_values import TomlDocument, show_value
 
 # --------------------------------------------------------------------------------------------
 # Version constraints
@@ -538,33 +537,7 @@ class PoetryTables:
         return tuple(d.requirement for d in self.dependencies if not d.optional)
 
 
-@dataclass(frozen=True)
-class _Doc:
-    """The manifest being read, so errors can name the file and line."""
-
-    path: Path
-    text: str
-
-    def at(self, key: tuple[str, ...]) -> Location:
-        return location_of(self.path, self.text, key)
-
-    def wrong_type(self, key: tuple[str, ...], value: object, expected: str, fix: str) -> ManifestError:
-        return ManifestError(
-            f"must be {expected}, not {toml_type(value)}",
-            location=self.at(key),
-            text=show_value(value),
-            fix=fix,
-        )
-
-
-def _string(doc: _Doc, table: dict[str, Any], name: str, key: tuple[str, ...], example: str) -> str | None:
-    value = table.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise doc.wrong_type((*key, name), value, "a string", f"write {name} = {example}")
-
-
-def _flag(doc: _Doc, table: dict[str, Any], name: str, key: tuple[str, ...]) -> bool:
+def _flag(doc: TomlDocument, table: dict[str, Any], name: str, key: tuple[str, ...]) -> bool:
     value = table.get(name, False)
     if isinstance(value, bool):
         return value
@@ -586,13 +559,15 @@ def _git_url(repository: str, ref: str | None, subdirectory: str | None) -> str:
     return url
 
 
-def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple[str | None, str | None]:
+def _direct_url(
+    doc: TomlDocument, table: dict[str, Any], key: tuple[str, ...]
+) -> tuple[str | None, str | None]:
     """(kind, PEP 508 URL) of a git/path/file/url entry; (None, None) for an index dependency."""
     kinds = [kind for kind in ("git", "path", "file", "url") if kind in table]
     if len(kinds) > 1:
         raise ManifestError(
             f"gives both {kinds[0]!r} and {kinds[1]!r}",
-            location=doc.at(key),
+            location=doc.at(*key),
             text=", ".join(kinds),
             fix="keep only one of git, path, file or url",
         )
@@ -600,7 +575,7 @@ def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple
     if refs and kinds != ["git"]:
         raise ManifestError(
             f"{refs[0]!r} only applies to git dependencies",
-            location=doc.at((*key, refs[0])),
+            location=doc.at(*key, refs[0]),
             text=show_value(table[refs[0]]),
             fix=f'add git = "https://..." or remove {refs[0]}',
         )
@@ -608,7 +583,7 @@ def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple
         if "subdirectory" in table:
             raise ManifestError(
                 "'subdirectory' only applies to git, path and url dependencies",
-                location=doc.at((*key, "subdirectory")),
+                location=doc.at(*key, "subdirectory"),
                 text=show_value(table["subdirectory"]),
                 fix="remove subdirectory",
             )
@@ -617,25 +592,25 @@ def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple
     if "version" in table:
         raise ManifestError(
             f"a {kind} dependency cannot also give a version",
-            location=doc.at((*key, "version")),
+            location=doc.at(*key, "version"),
             text=show_value(table["version"]),
             fix=f"remove version: the {kind} reference decides which version is used",
         )
     if len(refs) > 1:
         raise ManifestError(
             f"gives both {refs[0]!r} and {refs[1]!r}",
-            location=doc.at(key),
+            location=doc.at(*key),
             text=", ".join(refs),
             fix="keep only one of branch, tag or rev",
         )
-    location: str = _string(doc, table, kind, key, '"..."') or ""
+    location: str = doc.optional_string(table, key, kind, '"..."') or ""
     if not location:
         raise ManifestError(
-            f"{kind} is empty", location=doc.at((*key, kind)), text='""', fix=f"give the {kind}"
+            f"{kind} is empty", location=doc.at(*key, kind), text='""', fix=f"give the {kind}"
         )
-    subdirectory = _string(doc, table, "subdirectory", key, '"subdir"')
+    subdirectory = doc.optional_string(table, key, "subdirectory", '"subdir"')
     if kind == "git":
-        ref = _string(doc, table, refs[0], key, '"main"') if refs else None
+        ref = doc.optional_string(table, key, refs[0], '"main"') if refs else None
         return kind, _git_url(location, ref, subdirectory)
     if kind == "url":
         return kind, location + (f"#subdirectory={subdirectory}" if subdirectory else "")
@@ -648,19 +623,19 @@ def _direct_url(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> tuple
     return kind, target.resolve().as_uri()
 
 
-def _check_keys(doc: _Doc, table: dict[str, Any], key: tuple[str, ...]) -> None:
+def _check_keys(doc: TomlDocument, table: dict[str, Any], key: tuple[str, ...]) -> None:
     for name in table:
         if name not in _DEPENDENCY_KEYS:
             raise ManifestError(
                 "unknown key in a Poetry dependency",
-                location=doc.at((*key, name)),
+                location=doc.at(*key, name),
                 text=repr(name),
                 fix="use only: " + ", ".join(sorted(_DEPENDENCY_KEYS)),
             )
 
 
 def _from_table(
-    doc: _Doc,
+    doc: TomlDocument,
     name: str,
     table: dict[str, Any],
     *,
@@ -675,29 +650,29 @@ def _from_table(
         version = table.get("version", "*")
         if not isinstance(version, str):
             raise doc.wrong_type((*key, "version"), version, "a string", 'write version = "^1.2"')
-        specifier = poetry_specifier(version, location=doc.at((*key, "version")))
+        specifier = poetry_specifier(version, location=doc.at(*key, "version"))
     markers = None
-    if (text := _string(doc, table, "markers", key, "\"sys_platform == 'linux'\"")) is not None:
+    if (text := doc.optional_string(table, key, "markers", "\"sys_platform == 'linux'\"")) is not None:
         try:
             markers = Marker(text)
         except InvalidMarker as exc:
             raise ManifestError(
                 f"invalid environment marker ({str(exc).splitlines()[0].rstrip('.')})",
-                location=doc.at((*key, "markers")),
+                location=doc.at(*key, "markers"),
                 text=repr(text),
                 fix="write a PEP 508 marker such as \"python_version < '3.11'\"",
             ) from None
     python = None
-    if (text := _string(doc, table, "python", key, '"^3.9"')) is not None:
-        python = poetry_python_marker(text, location=doc.at((*key, "python")))
+    if (text := doc.optional_string(table, key, "python", '"^3.9"')) is not None:
+        python = poetry_python_marker(text, location=doc.at(*key, "python"))
     platform = None
-    if (text := _string(doc, table, "platform", key, '"linux"')) is not None:
-        platform = _platform_marker(text, location=doc.at((*key, "platform")))
+    if (text := doc.optional_string(table, key, "platform", '"linux"')) is not None:
+        platform = _platform_marker(text, location=doc.at(*key, "platform"))
     extras = table.get("extras", [])
     if not isinstance(extras, list) or not all(isinstance(e, str) for e in extras):
         raise doc.wrong_type((*key, "extras"), extras, "an array of strings", 'write extras = ["name"]')
     index = None
-    if (wanted := _string(doc, table, "source", key, '"my-index"')) is not None:
+    if (wanted := doc.optional_string(table, key, "source", '"my-index"')) is not None:
         found = next((s for s in sources if s.name.lower() == wanted.lower()), None)
         if found is None and not sources and wanted.lower() == "pypi":
             # With no sources declared PyPI is Poetry's implicit primary index, and may be named.
@@ -706,7 +681,7 @@ def _from_table(
             known = ", ".join(s.name for s in sources) or "none declared"
             raise ManifestError(
                 "names a source that [[tool.poetry.source]] does not declare",
-                location=doc.at((*key, "source")),
+                location=doc.at(*key, "source"),
                 text=repr(wanted),
                 fix=f"declare it with [[tool.poetry.source]] name = {wanted!r}, or use one of: {known}",
             )
@@ -723,20 +698,26 @@ def _from_table(
         index=index,
         group=group,
         allow_prereleases=_flag(doc, table, "allow-prereleases", key),
-        origin=doc.at(key),
+        origin=doc.at(*key),
     )
     return PoetryDependency(requirement, optional=_flag(doc, table, "optional", key), develop=develop)
 
 
 def _read_dependency(
-    doc: _Doc, name: str, value: object, *, key: tuple[str, ...], group: Group, sources: Sequence[Source]
+    doc: TomlDocument,
+    name: str,
+    value: object,
+    *,
+    key: tuple[str, ...],
+    group: Group,
+    sources: Sequence[Source],
 ) -> list[PoetryDependency]:
     try:
         canonicalize_name(name, validate=True)
     except InvalidName:
         raise ManifestError(
             "not a valid package name",
-            location=doc.at(key),
+            location=doc.at(*key),
             text=repr(name),
             fix="use the name the package has on its index (letters, digits, '-', '_', '.')",
         ) from None
@@ -744,7 +725,7 @@ def _read_dependency(
     if isinstance(value, list) and not value:
         raise ManifestError(
             "an empty list of constraints",
-            location=doc.at(key),
+            location=doc.at(*key),
             text="[]",
             fix='write name = "*" or remove it',
         )
@@ -754,9 +735,9 @@ def _read_dependency(
             requirement = ProjectRequirement(
                 name=canonicalize_name(name),
                 display_name=name,
-                specifier=poetry_specifier(entry, location=doc.at(key)),
+                specifier=poetry_specifier(entry, location=doc.at(*key)),
                 group=group,
-                origin=doc.at(key),
+                origin=doc.at(*key),
             )
             found.append(PoetryDependency(requirement))
         elif isinstance(entry, dict):
@@ -772,7 +753,7 @@ def _read_dependency(
 
 
 def _read_dependencies(
-    doc: _Doc, table: object, *, key: tuple[str, ...], group: Group, sources: Sequence[Source]
+    doc: TomlDocument, table: object, *, key: tuple[str, ...], group: Group, sources: Sequence[Source]
 ) -> tuple[list[PoetryDependency], str | None]:
     """The entries of one dependency table, and its `python` constraint text if it has one."""
     if not isinstance(table, dict):
@@ -794,15 +775,15 @@ def _read_dependencies(
 _SOURCE_HEADER = re.compile(r"^\s*\[\[\s*tool\s*\.\s*poetry\s*\.\s*source\s*\]\]")
 
 
-def _source_location(doc: _Doc, position: int) -> Location:
+def _source_location(doc: TomlDocument, position: int) -> Location:
     """The line of the n-th `[[tool.poetry.source]]` header (the key's first line if not found)."""
     headers = [n for n, line in enumerate(doc.text.splitlines(), start=1) if _SOURCE_HEADER.match(line)]
     if position < len(headers):
         return Location(doc.path, line=headers[position], key="tool.poetry.source")
-    return doc.at(("tool", "poetry", "source"))
+    return doc.at("tool", "poetry", "source")
 
 
-def _read_sources(doc: _Doc, value: object) -> tuple[tuple[Source, ...], list[str]]:
+def _read_sources(doc: TomlDocument, value: object) -> tuple[tuple[Source, ...], list[str]]:
     key = ("tool", "poetry", "source")
     if not isinstance(value, list):
         raise doc.wrong_type(
@@ -869,7 +850,7 @@ def _read_sources(doc: _Doc, value: object) -> tuple[tuple[Source, ...], list[st
 
 
 def _read_extras(
-    doc: _Doc, value: object, dependencies: Sequence[PoetryDependency]
+    doc: TomlDocument, value: object, dependencies: Sequence[PoetryDependency]
 ) -> tuple[list[ProjectRequirement], list[str]]:
     key = ("tool", "poetry", "extras")
     if not isinstance(value, dict):
@@ -892,7 +873,7 @@ def _read_extras(
             if not targets:
                 raise ManifestError(
                     "names a package that [tool.poetry.dependencies] does not declare",
-                    location=element_location(doc.path, doc.text, (*key, extra), entry),
+                    location=doc.element((*key, extra), entry),
                     text=repr(entry),
                     fix="add it to [tool.poetry.dependencies] with optional = true, "
                     f"or remove it from {extra}",
@@ -909,7 +890,7 @@ def _read_extras(
 
 
 def _read_groups(
-    doc: _Doc, poetry: dict[str, Any], sources: Sequence[Source]
+    doc: TomlDocument, poetry: dict[str, Any], sources: Sequence[Source]
 ) -> tuple[list[PoetryGroup], list[str]]:
     groups: dict[NormalizedName, PoetryGroup] = {}
     notes: list[str] = []
@@ -956,7 +937,7 @@ def _read_groups(
             previous = groups[name]
             groups[name] = replace(previous, dependencies=previous.dependencies + tuple(dependencies))
             continue
-        groups[name] = PoetryGroup(name, raw, tuple(dependencies), tuple(includes), doc.at(key))
+        groups[name] = PoetryGroup(name, raw, tuple(dependencies), tuple(includes), doc.at(*key))
     return list(groups.values()), notes
 
 
@@ -967,7 +948,7 @@ def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = Tr
     declares dependencies). Wrong types, unknown constraints, unknown sources and extras that
     name undeclared packages raise ManifestError.
     """
-    doc = _Doc(path, text)
+    doc = TomlDocument(path, text)
     if not isinstance(poetry, dict):
         raise doc.wrong_type(("tool", "poetry"), poetry, "a table", "write [tool.poetry] as a table")
     notes: list[str] = []
@@ -983,7 +964,7 @@ def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = Tr
             doc, poetry["dependencies"], key=key, group=MAIN, sources=sources
         )
         if python is not None:
-            python_spec = poetry_specifier(python, location=doc.at((*key, "python")))
+            python_spec = poetry_specifier(python, location=doc.at(*key, "python"))
     if not sources and any(d.requirement.index == "pypi" for d in dependencies):
         sources = (Source(name="pypi", url=PYPI_URL),)
     extras: list[ProjectRequirement] = []
@@ -992,8 +973,8 @@ def read_poetry(poetry: object, *, path: Path, text: str, with_extras: bool = Tr
         notes.extend(extra_notes)
     groups, group_notes = _read_groups(doc, poetry, sources)
     notes.extend(group_notes)
-    name = _string(doc, poetry, "name", ("tool", "poetry"), '"my-project"')
-    version = _string(doc, poetry, "version", ("tool", "poetry"), '"0.1.0"')
+    name = doc.optional_string(poetry, ("tool", "poetry"), "name", '"my-project"')
+    version = doc.optional_string(poetry, ("tool", "poetry"), "version", '"0.1.0"')
     return PoetryTables(
         name=name,
         version=version,

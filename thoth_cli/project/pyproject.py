@@ -11,19 +11,13 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import InvalidName, NormalizedName, canonicalize_name
 
 from thoth_cli.errors import Location, ManifestError
-from thoth_cli.project.dependency_groups import (
-    closure,
-    element_location,
-    find_cycle,
-    read_dependency_groups,
-    show_value,
-    toml_type,
-)
+from thoth_cli.project.dependency_groups import closure, find_cycle, read_dependency_groups
 from thoth_cli.project.model import MAIN, Group, GroupKind, ManifestKind, Project, ProjectRequirement
 from thoth_cli.project.pep508 import parse_requirement
 from thoth_cli.project.poetry import PoetryTables, enrich, join_markers, read_poetry
 from thoth_cli.project.reader import ManifestReader
-from thoth_cli.project.toml import load_toml, location_of
+from thoth_cli.project.toml import load_toml
+from thoth_cli.project.toml_values import TomlDocument, show_value, toml_type
 
 
 class PyprojectReader(ManifestReader):
@@ -54,27 +48,8 @@ class _Standard:
     dynamic: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True)
-class _Doc:
-    """The manifest being read, so errors can name the file and line."""
-
-    path: Path
-    text: str
-
-    def at(self, *key: str) -> Location:
-        return location_of(self.path, self.text, key)
-
-    def wrong_type(self, key: tuple[str, ...], value: object, expected: str, fix: str) -> ManifestError:
-        return ManifestError(
-            f"must be {expected}, not {toml_type(value)}",
-            location=self.at(*key),
-            text=show_value(value),
-            fix=fix,
-        )
-
-
 def _strings(
-    doc: _Doc, value: object, key: tuple[str, ...], *, group: Group
+    doc: TomlDocument, value: object, key: tuple[str, ...], *, group: Group
 ) -> tuple[ProjectRequirement, ...]:
     """An array of PEP 508 strings, each parsed with the line it sits on."""
     if not isinstance(value, list):
@@ -89,20 +64,11 @@ def _strings(
                 text=show_value(entry),
                 fix='quote it as a requirement, e.g. "requests>=2.31"',
             )
-        found.append(
-            parse_requirement(entry, location=element_location(doc.path, doc.text, key, entry), group=group)
-        )
+        found.append(parse_requirement(entry, location=doc.element(key, entry), group=group))
     return tuple(found)
 
 
-def _optional_string(doc: _Doc, table: Mapping[str, Any], name: str, example: str) -> str | None:
-    value = table.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise doc.wrong_type(("project", name), value, "a string", f"write {name} = {example}")
-
-
-def _requires_python(doc: _Doc, value: object) -> SpecifierSet:
+def _requires_python(doc: TomlDocument, value: object) -> SpecifierSet:
     key = ("project", "requires-python")
     if not isinstance(value, str):
         example = (
@@ -122,7 +88,7 @@ def _requires_python(doc: _Doc, value: object) -> SpecifierSet:
         ) from None
 
 
-def _read_extras(doc: _Doc, value: object) -> tuple[ProjectRequirement, ...]:
+def _read_extras(doc: TomlDocument, value: object) -> tuple[ProjectRequirement, ...]:
     key = ("project", "optional-dependencies")
     if not isinstance(value, dict):
         raise doc.wrong_type(
@@ -152,7 +118,7 @@ def _read_extras(doc: _Doc, value: object) -> tuple[ProjectRequirement, ...]:
     return tuple(found)
 
 
-def _read_standard(doc: _Doc, table: object) -> _Standard:
+def _read_standard(doc: TomlDocument, table: object) -> _Standard:
     if not isinstance(table, dict):
         raise doc.wrong_type(
             ("project",), table, "a table", 'write [project] with name = "..." and dependencies = [...]'
@@ -171,8 +137,8 @@ def _read_standard(doc: _Doc, table: object) -> _Standard:
                 fix=f"remove {name!r} from dynamic, or remove the {name} key (PEP 621 allows only one)",
             )
     return _Standard(
-        name=_optional_string(doc, table, "name", '"my-project"'),
-        version=_optional_string(doc, table, "version", '"0.1.0"'),
+        name=doc.optional_string(table, ("project",), "name", '"my-project"'),
+        version=doc.optional_string(table, ("project",), "version", '"0.1.0"'),
         requires_python=_requires_python(doc, table["requires-python"])
         if "requires-python" in table
         else None,
@@ -277,7 +243,7 @@ def _main_and_extras(
 
 
 def _groups(
-    doc: _Doc, data: Mapping[str, Any], poetry: PoetryTables | None
+    doc: TomlDocument, data: Mapping[str, Any], poetry: PoetryTables | None
 ) -> tuple[list[ProjectRequirement], list[str]]:
     """PEP 735 groups and Poetry groups, merged as Poetry 2 merges them.
 
@@ -349,7 +315,7 @@ def _declares_nothing(data: Mapping[str, Any]) -> bool:
 
 def read_pyproject(data: Mapping[str, Any], *, path: Path, text: str) -> Project:
     """Turn a parsed pyproject.toml into a `Project` (see `PyprojectReader`)."""
-    doc = _Doc(path, text)
+    doc = TomlDocument(path, text)
     if _declares_nothing(data):
         raise ManifestError(
             "declares no dependencies (no [project], [dependency-groups] or [tool.poetry] table)",
