@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rich.table import Table
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, advise, output_path
 from thoth_cli.cli.console import Consoles
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
+from thoth_cli.errors import UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.http import HttpSettings
 from thoth_cli.lock.formats import LockFormat
@@ -183,7 +185,8 @@ def advise_command(
     for note in project.notes:
         consoles.debug(note)
     project = _with_constraints(project, constraints)
-    target = Target.from_options(python_version, platform)
+    target = Target.from_options(python_version or manifest_python(project), platform)
+    check_requires_python(project, target)
     chosen_format = LockFormat(lock_format) if lock_format else LockFormat.for_manifest(project)
     now = datetime.now(timezone.utc)
     policy = ResolutionPolicy(
@@ -232,6 +235,32 @@ def advise_command(
         ),
     )
     show_advice(consoles, advice)
+
+
+def manifest_python(project: Project) -> str | None:
+    """The Python a manifest names (Pipfile `[requires]`), when it differs from this one.
+
+    Pipenv would run that interpreter, so it is the sensible default target; with the same
+    X.Y as the running interpreter, the running one's full version is more precise.
+    """
+    stated = project.python_version
+    if not stated:
+        return None
+    if stated.count(".") == 1 and stated == "{}.{}".format(*sys.version_info[:2]):
+        return None
+    return stated
+
+
+def check_requires_python(project: Project, target: Target) -> None:
+    """A lock for a Python the project does not support would install, then break."""
+    spec = project.requires_python
+    if spec is None or spec.contains(target.python_full_version, prereleases=True):
+        return
+    raise UsageError(
+        f"the target Python {target.python_full_version} is outside the project's requires-python "
+        f"{spec} ({project.manifest})",
+        fix="pass --python-version with a version the project supports",
+    )
 
 
 def _prerelease_mode(project: Project, flag: str | None, pre: bool) -> PrereleaseMode:
