@@ -759,6 +759,27 @@ def test_package_listed_twice(tmp_path: Path) -> None:
     )
 
 
+def test_a_package_written_as_dotted_keys_is_named_at_its_own_line(tmp_path: Path) -> None:
+    path, exc = error(tmp_path, '[packages]\ndjango = "*"\n\nDjango.version = ">=4.2"\n')
+    assert str(exc) == (
+        f"{path}:4 [packages.Django]: package listed twice in group default "
+        "(also as 'django' on line 2): 'Django'\n"
+        "  fix: keep one entry for it"
+    )
+
+
+def test_a_later_source_is_named_by_its_index_and_line(tmp_path: Path) -> None:
+    text = (
+        '[[source]]\nname = "pypi"\nurl = "https://pypi.org/simple"\n\n'
+        '[[source]]\nname = "corp"\nurl = "https://corp.example/simple"\nverify_ssl = "no"\n'
+    )
+    path, exc = error(tmp_path, text)
+    assert str(exc) == (
+        f"{path}:8 [source[1].verify_ssl]: verify_ssl must be true or false, not a string: 'no'\n"
+        "  fix: write verify_ssl = true or verify_ssl = false, without quotes"
+    )
+
+
 def test_category_must_be_a_table(tmp_path: Path) -> None:
     path, exc = error(tmp_path, 'docs = "sphinx"\n')
     assert str(exc) == (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import replace
 from pathlib import Path
 from typing import ClassVar
@@ -33,7 +32,7 @@ from thoth_cli.project.pipfile_entries import (
     wrong_type,
 )
 from thoth_cli.project.reader import ManifestReader
-from thoth_cli.project.toml import key_line, load_toml
+from thoth_cli.project.toml import load_toml
 
 PACKAGES = "packages"
 DEV_PACKAGES = "dev-packages"
@@ -137,22 +136,6 @@ def read_categories(
     return tuple(requirements)
 
 
-def _source_location(context: PipfileContext, section: str, index: int, key: str | None) -> Location:
-    """The line of key `key` in the `index`-th [[section]] table (the header's line when key is None)."""
-    header = re.compile(rf"""^\s*\[\[\s*(?:{section}|"{section}"|'{section}')\s*\]\]""")
-    lines = context.text.splitlines()
-    starts = [number for number, line in enumerate(lines, start=1) if header.match(line)]
-    label = f"{section}[{index}]" + (f".{key}" if key else "")
-    if index >= len(starts):
-        line = key_line(context.text, (section, key) if key else (section,))
-        return Location(context.path, line=line, key=label)
-    start = starts[index]
-    if key is None:
-        return Location(context.path, line=start, key=label)
-    found = key_line("\n".join(lines[start - 1 :]), (section, key))
-    return Location(context.path, line=start + found - 1 if found else start, key=label)
-
-
 def read_sources(path: Path, text: str, data: dict[str, object]) -> tuple[Source, ...]:
     """[[source]] tables in order (Pipenv also merges a [[sources]] list after them)."""
     context = PipfileContext(path, text)
@@ -178,7 +161,7 @@ def _read_source(
     context: PipfileContext, section: str, index: int, table: object, earlier: list[Source]
 ) -> Source:
     def where(key: str | None) -> Location:
-        return _source_location(context, section, index, key)
+        return context.at(section, index, key) if key else context.at(section, index)
 
     if not isinstance(table, dict):
         raise wrong_type(

@@ -20,7 +20,6 @@ from packaging.utils import InvalidName, canonicalize_name
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import Group, ProjectRequirement
 from thoth_cli.project.pep508 import from_requirement
-from thoth_cli.project.toml import key_line
 from thoth_cli.project.toml_values import TomlDocument, toml_type
 
 VCS_KEYS: tuple[str, ...] = ("git", "hg", "svn", "bzr")
@@ -330,21 +329,11 @@ def _check_index(ctx: PipfileContext, key: tuple[str, ...], name: str) -> str | 
     raise ManifestError("index names no [[source]]", location=ctx.at(*key), text=repr(name), fix=fix)
 
 
-def entry_location(ctx: PipfileContext, section: str, key: str, value: object) -> Location:
-    """Where the entry is written: its key's line, or its first child's line for dotted keys."""
-    location = ctx.at(section, key)
-    if isinstance(value, dict) and value and location.line == key_line(ctx.text, (section,)):
-        # `Django.version = ">=4.2"` under [packages] is found only through the child key.
-        child = ctx.at(section, key, next(iter(value)))
-        return Location(ctx.path, line=child.line, key=location.key)
-    return location
-
-
 def read_entry(ctx: PipfileContext, section: str, group: Group, key: str, value: object) -> ReadEntry:
     """Read the entry `key = value` of the package table `section` into a requirement of `group`."""
     name, extras = parse_name(ctx, section, key)
     where = (section, key)
-    head = _Head(group, name, extras, entry_location(ctx, section, key, value))
+    head = _Head(group, name, extras, ctx.at(section, key))
     if isinstance(value, str):
         return _from_string(ctx, where, head, value)
     if isinstance(value, dict):

@@ -16,6 +16,7 @@ from packaging.version import InvalidVersion, Version
 
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import MAIN, Group, GroupKind, ProjectRequirement, Source
+from thoth_cli.project.toml import key_line
 from thoth_cli.project.toml_values import TomlDocument, show_value
 
 # --------------------------------------------------------------------------------------------
@@ -772,15 +773,11 @@ def _read_dependencies(
     return found, python
 
 
-_SOURCE_HEADER = re.compile(r"^\s*\[\[\s*tool\s*\.\s*poetry\s*\.\s*source\s*\]\]")
-
-
 def _source_location(doc: TomlDocument, position: int) -> Location:
-    """The line of the n-th `[[tool.poetry.source]]` header (the key's first line if not found)."""
-    headers = [n for n, line in enumerate(doc.text.splitlines(), start=1) if _SOURCE_HEADER.match(line)]
-    if position < len(headers):
-        return Location(doc.path, line=headers[position], key="tool.poetry.source")
-    return doc.at("tool", "poetry", "source")
+    """The line of the n-th `[[tool.poetry.source]]` (the array's line if it is written inline)."""
+    return Location(
+        doc.path, line=key_line(doc.text, ("tool", "poetry", "source", position)), key="tool.poetry.source"
+    )
 
 
 def _read_sources(doc: TomlDocument, value: object) -> tuple[tuple[Source, ...], list[str]]:
