@@ -18,7 +18,6 @@ from thoth_cli.project.poetry import (
     PoetryDependency,
     PoetryTables,
     enrich,
-    join_markers,
     poetry_python_marker,
     poetry_specifier,
     read_poetry,
@@ -676,13 +675,4 @@ def test_enrichment_of_a_direct_reference_only_takes_develop() -> None:
         "pyproject.toml:7 [tool.poetry.dependencies.demo]: cannot add details to a requirement that names a "
         f"different location: lib @ {url} / lib @ https://elsewhere/lib.zip\n"
         "  fix: give the git, path or url reference in one place only"
-    )
-
-
-def test_join_markers() -> None:
-    assert join_markers(None, None) is None
-    assert join_markers(Marker("os_name == 'nt'"), None) == Marker("os_name == 'nt'")
-    either = Marker("os_name == 'nt' or sys_platform == 'cygwin'")
-    assert join_markers(either, Marker("python_version < '3.12'")) == Marker(
-        "(os_name == 'nt' or sys_platform == 'cygwin') and python_version < '3.12'"
     )

@@ -6,11 +6,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import Group, GroupKind, ProjectRequirement
-from thoth_cli.project.pep508 import parse_requirement
+from thoth_cli.project.pep508 import parse_requirement, valid_name
 from thoth_cli.project.toml_values import TomlDocument, show_value, toml_type
 
 TABLE = "dependency-groups"
@@ -76,9 +76,6 @@ class _Entry:
     include: NormalizedName | None = None
 
 
-_NAME_FIX = "use letters, digits and '-', '_' or '.', starting and ending with a letter or digit"
-
-
 def _read_entries(
     table: Mapping[str, object], doc: TomlDocument
 ) -> tuple[dict[NormalizedName, str], dict[NormalizedName, list[_Entry]], dict[NormalizedName, Location]]:
@@ -88,12 +85,7 @@ def _read_entries(
     for raw, value in table.items():
         key = (TABLE, raw)
         location = doc.at(*key)
-        try:
-            name = canonicalize_name(raw, validate=True)
-        except InvalidName:
-            raise ManifestError(
-                "not a valid dependency group name", location=location, text=repr(raw), fix=_NAME_FIX
-            ) from None
+        name = valid_name(raw, what="dependency group name", location=location)
         if name in display:
             raise ManifestError(
                 f"dependency group names {display[name]!r} and {raw!r} are the same once normalised",

@@ -7,7 +7,7 @@ import hashlib
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -19,7 +19,7 @@ from packaging.utils import InvalidName, canonicalize_name
 
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import Group, ProjectRequirement
-from thoth_cli.project.pep508 import from_requirement
+from thoth_cli.project.pep508 import from_requirement, join_markers
 from thoth_cli.project.toml_values import TomlDocument, toml_type
 
 VCS_KEYS: tuple[str, ...] = ("git", "hg", "svn", "bzr")
@@ -510,11 +510,7 @@ def _table_marker(
                 f'a {key} key takes an operator and a quoted value, e.g. {key} = "{example}"',
             )
             parts.append(text)
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return Marker(parts[0])
-    return Marker(" and ".join(f"({part})" for part in parts))
+    return join_markers(*(Marker(part) for part in parts))
 
 
 def _build(
@@ -549,10 +545,8 @@ def _build(
             text=repr(url),
             fix='write a URL without spaces, e.g. "https://host/owner/repo.git" (spaces go as %20)',
         ) from None
-    return from_requirement(
-        parsed,
-        location=head.origin,
-        group=head.group,
+    return replace(
+        from_requirement(parsed, location=head.origin, group=head.group),
         index=index,
         allow_prereleases=allow_prereleases,
         editable=editable,

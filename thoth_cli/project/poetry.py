@@ -11,11 +11,12 @@ from typing import Any
 
 from packaging.markers import InvalidMarker, Marker
 from packaging.specifiers import SpecifierSet
-from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.model import MAIN, Group, GroupKind, ProjectRequirement, Source
+from thoth_cli.project.pep508 import join_markers, valid_name
 from thoth_cli.project.toml import key_line
 from thoth_cli.project.toml_values import TomlDocument, show_value
 
@@ -456,16 +457,6 @@ def _platform_marker(value: str, *, location: Location) -> Marker:
     return Marker(" or ".join(f"({a})" for a in alternatives))
 
 
-def join_markers(*markers: Marker | None) -> Marker | None:
-    """All of the given markers at once (None when none is given)."""
-    present = [str(m) for m in markers if m is not None]
-    if not present:
-        return None
-    if len(present) == 1:
-        return Marker(present[0])
-    return Marker(" and ".join(f"({m})" for m in present))
-
-
 # --------------------------------------------------------------------------------------------
 # Dependency tables
 # --------------------------------------------------------------------------------------------
@@ -713,15 +704,12 @@ def _read_dependency(
     group: Group,
     sources: Sequence[Source],
 ) -> list[PoetryDependency]:
-    try:
-        canonicalize_name(name, validate=True)
-    except InvalidName:
-        raise ManifestError(
-            "not a valid package name",
-            location=doc.at(*key),
-            text=repr(name),
-            fix="use the name the package has on its index (letters, digits, '-', '_', '.')",
-        ) from None
+    valid_name(
+        name,
+        what="package name",
+        location=doc.at(*key),
+        fix="use the name the package has on its index (letters, digits, '-', '_', '.')",
+    )
     entries = value if isinstance(value, list) else [value]
     if isinstance(value, list) and not value:
         raise ManifestError(

@@ -8,13 +8,13 @@ from pathlib import Path
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import InvalidName, NormalizedName, canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from thoth_cli.errors import Location, ManifestError
 from thoth_cli.project.dependency_groups import closure, find_cycle, read_dependency_groups
 from thoth_cli.project.model import MAIN, Group, GroupKind, ManifestKind, Project, ProjectRequirement
-from thoth_cli.project.pep508 import parse_requirement
-from thoth_cli.project.poetry import PoetryTables, enrich, join_markers, read_poetry
+from thoth_cli.project.pep508 import join_markers, parse_requirement, valid_name
+from thoth_cli.project.poetry import PoetryTables, enrich, read_poetry
 from thoth_cli.project.reader import ManifestReader
 from thoth_cli.project.toml import load_toml
 from thoth_cli.project.toml_values import TomlDocument, show_value, toml_type
@@ -97,15 +97,7 @@ def _read_extras(doc: TomlDocument, value: object) -> tuple[ProjectRequirement, 
     found: list[ProjectRequirement] = []
     spelled: dict[NormalizedName, str] = {}
     for raw, entries in value.items():
-        try:
-            name = canonicalize_name(raw, validate=True)
-        except InvalidName:
-            raise ManifestError(
-                "not a valid extra name",
-                location=doc.at(*key, raw),
-                text=repr(raw),
-                fix="use letters, digits and '-', '_' or '.', starting and ending with a letter or digit",
-            ) from None
+        name = valid_name(raw, what="extra name", location=doc.at(*key, raw))
         if name in spelled:
             raise ManifestError(
                 f"extras {spelled[name]!r} and {raw!r} are the same once normalised",

@@ -522,10 +522,11 @@ def _direct(
 
 def _parse(text: str, here: _Line, *, editable: bool, hashes: tuple[str, ...]) -> ProjectRequirement:
     try:
-        return parse_requirement(text, location=here.location, editable=editable, hashes=hashes)
+        requirement = parse_requirement(text, location=here.location)
     except ManifestError as exc:
         # Quote what the user wrote (redacted), not the text thoth assembled from it.
         raise ManifestError(exc.problem, location=exc.location, text=quote(here.shown), fix=exc.fix) from None
+    return replace(requirement, editable=editable, hashes=hashes)
 
 
 def _project_name(folder: Path, here: _Line) -> str:
