@@ -425,9 +425,15 @@ def test_later_layers_replace_files_folders_and_links(tmp_path: Path) -> None:
     }
 
 
-def test_hard_links_only_join_files_in_the_image(tmp_path: Path) -> None:
+def test_hard_links_only_join_files_in_the_image_and_empty_links_are_left_out(tmp_path: Path) -> None:
     only = layer(
-        [file("real", "data"), hardlink("missing", "nowhere"), folder("dir"), hardlink("to-dir", "dir")]
+        [
+            file("real", "data"),
+            hardlink("missing", "nowhere"),
+            folder("dir"),
+            hardlink("to-dir", "dir"),
+            symlink("empty", ""),
+        ]
     )
     archive = write_docker_archive(tmp_path / "image.tar", [DockerImage([only], config([only]))])
     image = unpack_image(archive, tmp_path / "root")
@@ -435,6 +441,7 @@ def test_hard_links_only_join_files_in_the_image(tmp_path: Path) -> None:
     assert image.skipped_counts == {
         "hard link to dir, which is a folder": 1,
         "hard link to nowhere, which is not in the image": 1,
+        "symbolic link to nothing": 1,
     }
 
 
