@@ -16,7 +16,7 @@ from packaging.version import Version
 
 from thoth_cli.errors import Location, ManifestError, ThothError
 from thoth_cli.project.model import Project
-from thoth_cli.project.poetry import poetry_specifier
+from thoth_cli.project.poetry_constraints import poetry_specifier
 from thoth_cli.project.pyproject import PyprojectReader
 
 DATA = Path(__file__).parent / "data" / "pyproject"
