@@ -43,6 +43,10 @@ def reader_for(path: Path) -> ManifestReader:
     )
 
 
+_POETRY_DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "group")
+"""Poetry tables that declare dependencies; `dev-dependencies` is Poetry 1's spelling of group `dev`."""
+
+
 def _pyproject_declares_dependencies(path: Path) -> bool:
     """A pyproject.toml that only configures tools is not the project's manifest."""
     try:
@@ -54,7 +58,7 @@ def _pyproject_declares_dependencies(path: Path) -> bool:
     return (
         "project" in data
         or "dependency-groups" in data
-        or (isinstance(poetry, dict) and ("dependencies" in poetry or "group" in poetry))
+        or (isinstance(poetry, dict) and any(table in poetry for table in _POETRY_DEPENDENCY_TABLES))
     )
 
 
