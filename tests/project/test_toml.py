@@ -116,6 +116,12 @@ readme = "x"
     assert key_line(text, ("project", "readme")) == 13
 
 
+def test_text_that_is_not_valid_toml_is_searched_all_the_same() -> None:
+    text = '[packages]\n"bad \\q escape" = "*"\nrequests = \n'
+    assert key_line(text, ("packages", "bad \\q escape")) == 2
+    assert key_line(text, ("packages", "requests")) == 3
+
+
 def test_location_names_an_index_in_brackets() -> None:
     path = Path("Pipfile")
     assert key_label(("source", 1, "url")) == "source[1].url"

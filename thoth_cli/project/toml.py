@@ -90,7 +90,10 @@ def _names(dotted: str) -> tuple[str, ...]:
         part = match.group(0)
         if part.startswith('"'):
             # Let the TOML parser undo the escapes of a basic string.
-            part = tomllib.loads(f"name = {part}")["name"]
+            try:
+                part = tomllib.loads(f"name = {part}")["name"]
+            except tomllib.TOMLDecodeError:
+                part = part[1:-1]  # a bad escape: the file does not parse anyway
         elif part.startswith("'"):
             part = part[1:-1]
         names.append(part)
