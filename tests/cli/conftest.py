@@ -1,0 +1,137 @@
+"""Fixtures for end-to-end `thoth` tests: the command run in-process, and real installers in fresh venvs."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from packaging.version import Version
+
+from tests.indexserver import IndexServer
+from tests.lock.builders import pip_env
+from tests.lock.test_pipfile_lock import pipenv  # noqa: F401  # shared: one way to get Pipenv
+from thoth_cli.cli.main import cli
+
+LINUX_312 = ("--python-version", "3.12", "--platform", "manylinux_2_28_x86_64")
+"""The target most tests resolve for: fixed, so that locks do not depend on the machine running them."""
+
+HOST: tuple[str, ...] = ()
+"""No target options: resolve for this interpreter on this machine (what a fresh venv of it installs)."""
+
+PYLOCK_PIP = Version("26.1")
+"""The first pip that installs from `-r pylock.toml` (experimental there)."""
+
+# Variables that would point a run at another index or cache than the test's.
+_THOTH_ENVIRONMENT = (
+    "THOTH_INDEX_URL",
+    "THOTH_EXTRA_INDEX_URL",
+    "THOTH_CACHE_DIR",
+    "NO_COLOR",
+    "FORCE_COLOR",
+)
+
+
+@dataclass(frozen=True)
+class Thoth:
+    """`thoth advise` run in-process as a user runs it, with a private cache and never the real index."""
+
+    cache_dir: Path
+
+    def advise(
+        self,
+        *arguments: str,
+        index: IndexServer | None = None,
+        target: Sequence[str] = LINUX_312,
+        env: Mapping[str, str | None] | None = None,
+    ) -> Result:
+        """Run `thoth advise`; `index` passes `--index-url` of the test index (leave it out to use the
+        manifest's sources). Every run must end through the CLI's own error handling."""
+        command = ["--color", "never", "advise", "--cache-dir", str(self.cache_dir)]
+        if index is not None:
+            command += ["--index-url", index.url()]
+        command += [*target, *arguments]
+        environment: dict[str, str | None] = dict.fromkeys(_THOTH_ENVIRONMENT)
+        environment.update(env or {})
+        result = CliRunner().invoke(cli, command, env=environment)
+        # An exception that escaped the command would reach the user as a traceback.
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+        assert "Traceback" not in result.stderr
+        return result
+
+
+@pytest.fixture
+def thoth(tmp_path: Path) -> Thoth:
+    return Thoth(tmp_path / "cache")
+
+
+@dataclass(frozen=True)
+class Venv:
+    """A fresh virtual environment without pip, driven by another interpreter's pip (`pip --python`)."""
+
+    python: Path
+
+    def pip(
+        self, *arguments: str, installer: Path | None = None, env: Mapping[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """Run `pip <arguments>` on this venv with `installer`'s pip (default: this interpreter's),
+        configured to see nothing but what the arguments name (plus `env`)."""
+        command = [str(installer or sys.executable), "-m", "pip", "--python", str(self.python), *arguments]
+        environment = {**pip_env(), **(env or {})}
+        return subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+
+    def installed(self, installer: Path | None = None) -> dict[str, str]:
+        """Distribution name -> version, as `pip list` sees the venv."""
+        listed = self.pip("list", "--format", "freeze", installer=installer)
+        assert listed.returncode == 0, listed.stderr
+        return dict(line.split("==", 1) for line in listed.stdout.splitlines() if "==" in line)
+
+
+@pytest.fixture
+def venv(tmp_path: Path) -> Venv:
+    folder = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    return Venv(folder / ("Scripts" if sys.platform == "win32" else "bin") / "python")
+
+
+def pip_version(python: Path) -> Version:
+    shown = subprocess.run(
+        [str(python), "-m", "pip", "--version"], env=pip_env(), capture_output=True, text=True, check=True
+    )
+    match = re.match(r"pip (\S+)", shown.stdout)
+    assert match, shown.stdout
+    return Version(match.group(1))
+
+
+@pytest.fixture(scope="session")
+def pylock_pip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An interpreter whose pip installs from pylock.toml: this one's, else a venv with a recent pip.
+
+    The recent pip comes from the package index with the machine's own pip configuration
+    (it must reach the index); the test skips when it cannot be had.
+    """
+    if pip_version(Path(sys.executable)) >= PYLOCK_PIP:
+        return Path(sys.executable)
+    folder = tmp_path_factory.mktemp("pylock-pip") / "venv"
+    made = subprocess.run(
+        [sys.executable, "-m", "venv", str(folder)], capture_output=True, text=True, check=False
+    )
+    if made.returncode != 0:
+        pytest.skip(f"cannot create a virtual environment: {made.stderr.strip()[-300:]}")
+    python = folder / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    installed = subprocess.run(
+        [str(python), "-m", "pip", "install", "--quiet", f"pip>={PYLOCK_PIP}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if installed.returncode != 0:
+        pytest.skip(
+            f"cannot install pip>={PYLOCK_PIP} from the package index: {installed.stderr.strip()[-300:]}"
+        )
+    return python
