@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.version import Version
 
 from tests.indexserver import Fault, IndexServerFactory, Universe
 from thoth_cli.index.cache import Cache
@@ -369,7 +370,8 @@ def test_a_malformed_page_names_index_package_url_and_reason(
     content: bytes, content_type: str, reason: str
 ) -> None:
     with pytest.raises(InvalidPageError) as caught:
-        parse_project_page(content, content_type, url=PAGE_URL, index=SPEC, name="Demo")
+        # A malformed file entry is reported when its release is first read.
+        _ = parse_project_page(content, content_type, url=PAGE_URL, index=SPEC, name="Demo").files
 
     assert str(caught.value) == (
         f"index 'pypi' returned a malformed page for project 'demo' ({PAGE_URL}): {reason}\n  fix: {FIX}"
@@ -380,6 +382,17 @@ def test_a_malformed_page_names_index_package_url_and_reason(
         "demo",
         reason,
     )
+
+
+def test_a_malformed_entry_of_an_unread_release_does_not_spoil_the_others() -> None:
+    good = {"filename": "demo-2.0.tar.gz", "url": "https://files.example/demo-2.0.tar.gz", "hashes": {}}
+    bad = {"filename": "demo-1.0.tar.gz", "url": "https://files.example/demo-1.0.tar.gz", "yanked": 1}
+    content = json.dumps({"meta": {"api-version": "1.1"}, "name": "demo", "files": [bad, good]}).encode()
+    page = parse_project_page(content, JSON, url=PAGE_URL, index=SPEC, name="demo")
+    loaders = page.release_loaders()
+    assert [f.filename for f in loaders[Version("2.0")]()] == ["demo-2.0.tar.gz"]
+    with pytest.raises(InvalidPageError):
+        loaders[Version("1.0")]()
 
 
 def test_credentials_never_reach_the_message() -> None:

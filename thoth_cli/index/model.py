@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -152,10 +153,26 @@ def _wheel_name_version(filename: str) -> tuple[NormalizedName, Version]:
     if len(parts) not in (5, 6):
         raise InvalidWheelFilename(f"invalid wheel filename (wrong number of parts): {filename!r}")
     try:
-        version = Version(parts[1])
+        version = _version(parts[1])
     except InvalidVersion:
         raise InvalidWheelFilename(f"invalid wheel filename (invalid version): {filename!r}") from None
     return canonicalize_name(parts[0]), version
+
+
+@lru_cache(maxsize=4096)
+def _version(text: str) -> Version:
+    # Thousands of files share a handful of version strings per page.
+    return Version(text)
+
+
+def file_identity(filename: str) -> tuple[NormalizedName, Version] | None:
+    """A wheel's or sdist's project name and version from its file name; None if unusable."""
+    try:
+        if filename.endswith(".whl"):
+            return _wheel_name_version(filename)
+        return parse_sdist_filename(filename)
+    except (InvalidWheelFilename, InvalidSdistFilename):
+        return None
 
 
 def is_distribution_filename(filename: str) -> bool:
@@ -173,21 +190,72 @@ def is_distribution_filename(filename: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class ProjectPage:
-    """Every usable file of one project on one index (or as merged by the index strategy)."""
+FileLoader = Callable[[], tuple[DistributionFile, ...]]
+"""Builds the files of one release from its page entries, when first asked."""
 
-    name: NormalizedName
-    index: IndexSpec
-    files: tuple[DistributionFile, ...]
-    versions: tuple[str, ...] = ()
-    """PEP 700 `versions`, when the index lists them."""
+
+class ProjectPage:
+    """Every usable file of one project on one index (or as merged by the index strategy).
+
+    A page may list thousands of files while the resolver reads a few releases, so a page
+    can be built from per-release loaders: a release's files are made when first read.
+    `files` (all of them, in the index's order) reads every release.
+    """
+
+    def __init__(
+        self,
+        name: NormalizedName,
+        index: IndexSpec,
+        files: Iterable[DistributionFile] = (),
+        versions: tuple[str, ...] = (),
+        *,
+        loaders: Mapping[Version, FileLoader] | None = None,
+        order: Callable[[], tuple[DistributionFile, ...]] | None = None,
+    ) -> None:
+        self.name = name
+        self.index = index
+        self.versions = versions
+        """PEP 700 `versions`, when the index lists them."""
+        if loaders is None:
+            eager = tuple(files)
+            grouped: dict[Version, list[DistributionFile]] = {}
+            for file in eager:
+                grouped.setdefault(file.version, []).append(file)
+            loaders = {version: _constant(tuple(group)) for version, group in grouped.items()}
+            order = _constant(eager)
+        self._loaders = dict(loaders)
+        self._order = order or (lambda: tuple(f for load in self._loaders.values() for f in load()))
+
+    @property
+    def files(self) -> tuple[DistributionFile, ...]:
+        return self._order()
+
+    def release_loaders(self) -> dict[Version, FileLoader]:
+        """Each release's files, built on first call of its loader."""
+        return dict(self._loaders)
 
     def files_by_version(self) -> dict[Version, tuple[DistributionFile, ...]]:
-        grouped: dict[Version, list[DistributionFile]] = {}
-        for file in self.files:
-            grouped.setdefault(file.version, []).append(file)
-        return {version: tuple(files) for version, files in grouped.items()}
+        return {version: load() for version, load in self._loaders.items()}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ProjectPage):
+            return NotImplemented
+        return (self.name, self.index, self.files, self.versions) == (
+            other.name,
+            other.index,
+            other.files,
+            other.versions,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.index, self.versions))
+
+    def __repr__(self) -> str:
+        return f"ProjectPage(name={self.name!r}, index={self.index.name!r}, releases={len(self._loaders)})"
+
+
+def _constant(files: tuple[DistributionFile, ...]) -> FileLoader:
+    return lambda: files
 
 
 class MetadataSource(str, Enum):

@@ -6,13 +6,16 @@ import html
 import json
 import posixpath
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import partial
 from typing import Any
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 
 from thoth_cli.errors import ExternalError
 from thoth_cli.index.errors import IndexUnavailableError
@@ -23,6 +26,7 @@ from thoth_cli.index.model import (
     Hashes,
     IndexSpec,
     ProjectPage,
+    file_identity,
     is_distribution_filename,
     redact,
 )
@@ -126,8 +130,8 @@ def parse_project_page(
     kind, charset = _media_type(content_type)
     if kind == JSON_V1:
         data = _load_json(content, context)
-        files, versions = _json_files(data, context), _json_versions(data, context)
-    elif kind in (HTML_V1, "text/html"):
+        return _lazy_json_page(data, context, canonical, index)
+    if kind in (HTML_V1, "text/html"):
         files, versions = _html_files(_decode(content, charset), context), ()
     else:
         raise context.fail(f"unsupported content type {content_type or '(none)'!r}")
@@ -202,18 +206,55 @@ def _check_version(version: str | None, context: _Context) -> None:
         raise context.fail(f"API version {version} is newer than the {SUPPORTED_MAJOR}.x thoth reads")
 
 
-def _json_files(data: Mapping[str, Any], context: _Context) -> list[DistributionFile]:
+def _lazy_json_page(
+    data: Mapping[str, Any], context: _Context, canonical: NormalizedName, index: IndexSpec
+) -> ProjectPage:
+    """A page whose files are checked and built per release when the resolver reads it.
+
+    Only the file names are read up front (to group entries by version and drop other
+    projects' files); a malformed entry is reported when its release is read.
+    """
     entries = data.get("files")
     if not isinstance(entries, list):
         raise context.fail("'files' is missing or not a list")
-    files = []
-    for entry in entries:
+    groups: dict[Version, list[int]] = {}
+    wanted: list[int] = []
+    for position, entry in enumerate(entries):
         if not isinstance(entry, dict):
             raise context.fail(f"a file entry is not an object: {entry!r}")
-        file = _json_file(entry, context)
-        if file is not None:
-            files.append(file)
-    return files
+        filename = _field(entry, "filename", str, context, required=True)
+        identity = file_identity(filename)
+        if identity is None or identity[0] != canonical:
+            continue
+        groups.setdefault(identity[1], []).append(position)
+        wanted.append(position)
+    built: dict[int, DistributionFile | None] = {}
+    lock = threading.Lock()
+
+    def build(positions: list[int]) -> tuple[DistributionFile, ...]:
+        files = []
+        for position in positions:
+            with lock:
+                known = built.get(position, _MISSING)
+            if known is _MISSING:
+                known = _json_file(entries[position], context)
+                with lock:
+                    built[position] = known
+            if isinstance(known, DistributionFile):
+                files.append(known)
+        return tuple(files)
+
+    loaders = {version: partial(build, positions) for version, positions in groups.items()}
+    return ProjectPage(
+        name=canonical,
+        index=index,
+        versions=_json_versions(data, context),
+        loaders=loaders,
+        order=partial(build, wanted),
+    )
+
+
+_MISSING: Any = object()
 
 
 def _json_file(entry: Mapping[str, Any], context: _Context) -> DistributionFile | None:

@@ -11,7 +11,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 from packaging.version import InvalidVersion, Version
 
-from thoth_cli.index.model import DistKind, DistributionFile, ProjectPage
+from thoth_cli.index.model import DistKind, DistributionFile, FileLoader, ProjectPage
 from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.describe import describe_wheels
 from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
@@ -51,17 +51,17 @@ class _Releases:
         assess: Callable[[Version, Sequence[DistributionFile]], Candidate | Rejection],
     ) -> None:
         self.page = page
-        self.versions = sorted(page.files_by_version().items(), reverse=True)
+        self.versions = sorted(page.release_loaders().items(), key=lambda item: item[0], reverse=True)
         self.all_prereleases = bool(self.versions) and all(v.is_prerelease for v, _ in self.versions)
         self._assess = assess
         self._done: dict[Version, Candidate | Rejection] = {}
         self._lock = Lock()
 
-    def get(self, version: Version, files: Sequence[DistributionFile]) -> Candidate | Rejection:
+    def get(self, version: Version, load: FileLoader) -> Candidate | Rejection:
         with self._lock:
             known = self._done.get(version)
         if known is None:
-            known = self._assess(version, files)
+            known = self._assess(version, load())
             with self._lock:
                 self._done[version] = known
         return known
@@ -104,8 +104,8 @@ class CandidateFinder:
         releases = self._releases_of(name, index)
         candidates: list[Candidate] = []
         rejected: list[Rejection] = []
-        for version, files in releases.versions:
-            outcome = releases.get(version, files)
+        for version, load in releases.versions:
+            outcome = releases.get(version, load)
             if isinstance(outcome, Candidate):
                 candidates.append(outcome)
             else:
@@ -199,8 +199,8 @@ class CandidateFinder:
         banned = {c.version for c in excluded}
         allow_pre = self.prereleases_allowed(name, requirements, releases.all_prereleases)
         admitted = [
-            (version, files)
-            for version, files in releases.versions
+            (version, load)
+            for version, load in releases.versions
             if version not in banned
             and (allow_pre or not version.is_prerelease)
             and all(req.specifier.contains(version, prereleases=True) for req in requirements)
@@ -210,8 +210,8 @@ class CandidateFinder:
             admitted.sort(key=lambda item: item[0] != preferred)
 
         def iterate() -> Iterator[Candidate]:
-            for version, files in admitted:
-                outcome = releases.get(version, files)
+            for version, load in admitted:
+                outcome = releases.get(version, load)
                 if not isinstance(outcome, Candidate):
                     continue
                 if outcome.yanked and not _pinned_exactly(requirements, version):
