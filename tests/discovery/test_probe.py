@@ -71,6 +71,18 @@ def test_notes_name_their_probe_and_come_back_with_a_cached_answer(root: FakeRoo
     assert str(expected[0]) == "inner: nothing inside"
 
 
+def test_asking_one_context_twice_notes_once(root: FakeRoot) -> None:
+    @probe("shy")
+    def shy(ctx: ProbeContext) -> None:
+        ctx.note("nothing here")
+        return None
+
+    ctx = image_context(root)
+    shy(ctx)
+    shy(ctx)
+    assert ctx.notes == [ProbeNote("shy", "nothing here")]
+
+
 def test_programs_of_an_image_never_run(root: FakeRoot, tools: FakeTools) -> None:
     tools.script("tool", "print('ran')\n")
     ctx = ProbeContext.create(root.fs, environ=tools.environ)

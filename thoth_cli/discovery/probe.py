@@ -104,6 +104,7 @@ class ProbeContext:
     python: Path | None = None
     notes: list[ProbeNote] = field(default_factory=list, compare=False, hash=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, compare=False, hash=False, repr=False)
+    _answered: set[str] = field(default_factory=set, compare=False, hash=False, repr=False)
 
     @classmethod
     def create(
@@ -145,10 +146,17 @@ class ProbeContext:
         if sink is not None:
             sink.append(note)
 
-    def replay(self, notes: Sequence[ProbeNote]) -> None:
-        """Add notes a cached probe made earlier, as if it had run again."""
+    def replay(self, probe: str, notes: Sequence[ProbeNote]) -> None:
+        """Add the notes a cached probe made, unless this context already has its answer."""
         with self._lock:
-            self.notes.extend(notes)
+            if probe not in self._answered:
+                self._answered.add(probe)
+                self.notes.extend(notes)
+
+    def answered(self, probe: str) -> None:
+        """Record that `probe` ran for this context, so its cached notes are not added twice."""
+        with self._lock:
+            self._answered.add(probe)
 
     def which(self, name: str) -> str | None:
         """The program `name` on this context's PATH, or None (always None for an image root)."""
@@ -219,7 +227,7 @@ class Probe(Generic[T]):
         parent = _current_sink.get()
         if cached is not None:
             value, notes = cached
-            ctx.replay(notes)
+            ctx.replay(self.name, notes)
             if parent is not None:
                 parent.extend(notes)
             return cast("T | None", value)
@@ -234,6 +242,7 @@ class Probe(Generic[T]):
         finally:
             _current_sink.reset(sink_token)
             _current_probe.reset(name_token)
+        ctx.answered(self.name)
         if parent is not None:
             parent.extend(own)
         with _cache_lock:
