@@ -183,6 +183,16 @@ def test_missing_nvidia_smi_means_no_nvidia_gpus(root: FakeRoot, tools: FakeTool
     assert ctx.notes == [ProbeNote("nvidia", "nvidia-smi is not on PATH: no NVIDIA GPUs")]
 
 
+def test_without_nvidia_smi_the_driver_files_list_the_gpus(root: FakeRoot, tools: FakeTools) -> None:
+    root.copy("/proc/driver/nvidia/version", "proc-driver-nvidia/proprietary-535.txt")
+    root.write("/proc/driver/nvidia/gpus/0000:00:1e.0/information", "Model: \t\t Tesla T4\nIRQ:   \t\t 38\n")
+    ctx = host_context(root, tools)
+    assert nvidia(ctx) == NvidiaReport(
+        NvidiaDriver("535.216.03", "12.2", "driver-table"), (Gpu("nvidia", "Tesla T4", None, "7.5", 0),)
+    )
+    assert ctx.notes == [ProbeNote("nvidia", "nvidia-smi is not on PATH: the driver's files list the GPUs")]
+
+
 def test_garbage_from_nvidia_smi_leaves_the_gpus_unknown(root: FakeRoot, tools: FakeTools) -> None:
     tools.nvidia_smi("garbage")
     ctx = host_context(root, tools)

@@ -187,18 +187,17 @@ def nvidia(ctx: ProbeContext) -> NvidiaReport | None:
         ctx.note(f"{NVIDIA_VERSION_FILE} names no driver version")
     proc_gpus = _proc_gpus(ctx)
     smi: _Smi | None = None
-    smi_missing = True
     if ctx.host:
         executable = ctx.which("nvidia-smi")
         if executable is None:
-            ctx.note("nvidia-smi is not on PATH: no NVIDIA GPUs")
+            found = "the driver's files list the GPUs" if proc_gpus else "no NVIDIA GPUs"
+            ctx.note(f"nvidia-smi is not on PATH: {found}")
         else:
-            smi_missing = False
             smi = _query(ctx, executable)
+            if smi is None and proc_driver is None and not proc_gpus:
+                return None
     elif proc_driver is None:
         ctx.note("the root has no NVIDIA driver files: its GPUs are the machine's it will run on")
-        return None
-    if smi is None and not smi_missing and proc_driver is None and not proc_gpus:
         return None
     driver_version = (smi.driver if smi else None) or proc_driver
     gpus = smi.gpus if smi is not None else proc_gpus
