@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from thoth_cli.errors import UsageError
+from thoth_cli.errors import InputError, UsageError
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.client import IndexClient, IndexStrategy
 from thoth_cli.index.http import HttpClient, HttpSettings
@@ -106,11 +106,27 @@ def previous_lock(path: Path) -> LockFile | None:
     return read_lock(path)
 
 
+def _readable_previous_lock(path: Path, *, upgrade: bool) -> LockFile | None:
+    """The existing lock; with --upgrade an unreadable one is simply replaced (no pin is kept)."""
+    try:
+        return previous_lock(path)
+    except InputError as exc:
+        if upgrade:
+            return None
+        raise InputError(
+            f"the existing lock cannot be read to keep its pins: {exc.problem}",
+            location=exc.location,
+            text=exc.text,
+            fix="repair or delete it, or pass --upgrade to lock from scratch "
+            "(the old lock is replaced only when the new one is complete)",
+        ) from None
+
+
 def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | None = None) -> Advice:
     """Resolve and render the lock; write it atomically unless this is a dry run."""
     indexes = indexes_for(request.project, request.index)
-    previous = previous_lock(request.output)
     policy = request.policy
+    previous = _readable_previous_lock(request.output, upgrade=policy.upgrade)
     if previous is not None and not policy.preferred:
         policy = replace(
             policy, preferred={p.name: p.version for p in previous.packages if p.version is not None}

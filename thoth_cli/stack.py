@@ -71,6 +71,8 @@ class Stack:
     justifications: tuple[Justification, ...] = ()
     skipped_dependencies: tuple[NormalizedName, ...] = field(default=())
     """Packages whose dependencies a unit told the resolver to skip (installs need --no-deps)."""
+    groups: frozenset[Group] = frozenset()
+    """The project's groups this stack was resolved for (empty: not recorded)."""
 
     def __iter__(self) -> Iterator[PinnedPackage]:
         return iter(self.packages)

@@ -15,7 +15,7 @@ from thoth_cli.project.model import Source
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _normalise_url(url: str, environ: Mapping[str, str]) -> str:
+def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None = None) -> str:
     """Expand `${VAR}` (Pipenv and pip keep credentials out of manifests that way) and end with a
     slash: simple-API roots are folders, and a missing slash costs a redirect per page."""
 
@@ -24,14 +24,22 @@ def _normalise_url(url: str, environ: Mapping[str, str]) -> str:
         if name not in environ:
             raise ConfigError(
                 f"the index URL uses the environment variable {name}, which is not set",
-                location=Location(Path("<index URL>")),
+                location=origin or Location(Path("--index-url")),
                 text=redact(url),
                 fix=f"set {name} in the environment",
             )
         return environ[name]
 
-    url = _VARIABLE.sub(expand, url)
-    return url if url.endswith("/") else url + "/"
+    expanded = _VARIABLE.sub(expand, url)
+    parts = urlsplit(expanded)
+    if parts.scheme not in ("http", "https", "file") or not (parts.netloc or parts.scheme == "file"):
+        raise ConfigError(
+            "not an index URL" + (" once its variables are expanded" if expanded != url else ""),
+            location=origin or Location(Path("--index-url")),
+            text=redact(expanded),
+            fix="give the index's full URL, e.g. https://pypi.org/simple",
+        )
+    return expanded if expanded.endswith("/") else expanded + "/"
 
 
 def _name_for(url: str, taken: set[str]) -> str:
@@ -57,7 +65,7 @@ def index_specs(
     """
     env = os.environ if environ is None else environ
     specs = [
-        IndexSpec(s.name, _normalise_url(s.url, env), verify_ssl=s.verify_ssl, explicit=s.explicit)
+        IndexSpec(s.name, _normalise_url(s.url, env, s.origin), verify_ssl=s.verify_ssl, explicit=s.explicit)
         for s in sources
     ]
     if index_url is not None:

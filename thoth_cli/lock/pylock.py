@@ -61,7 +61,10 @@ def pylock_data(
     project: Project, stack: Stack, target: LockTarget, *, created_by: str = CREATED_BY
 ) -> dict[str, Any]:
     """The pylock.toml as TOML-ready data (keys in PEP 751's order, packages sorted)."""
-    groups = set(project.groups) | {group for package in stack for group in package.groups}
+    # Only what was locked: an installer asked for a group left out would install nothing of
+    # it and report success.
+    locked = stack.groups or frozenset(project.groups)
+    groups = set(locked) | {group for package in stack for group in package.groups}
     data: dict[str, Any] = {
         "lock-version": LOCK_VERSION,
         "environments": [environment_marker(target)],

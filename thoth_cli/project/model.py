@@ -73,6 +73,8 @@ class Source:
     verify_ssl: bool = True
     explicit: bool = False
     """Used only by requirements pinned to it (Poetry `priority = "explicit"`)."""
+    origin: Location | None = field(default=None, compare=False)
+    """Where the manifest names this source, for errors found when its URL is used."""
 
 
 @dataclass(frozen=True)

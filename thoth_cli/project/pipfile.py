@@ -184,7 +184,9 @@ def _read_source(
         host = parts.hostname
     except ValueError:
         parts, host = None, None
-    if parts is None or parts.scheme.lower() not in _SOURCE_SCHEMES or "://" not in url:
+    # A URL made of ${VARS} (Pipenv expands them) is checked once expanded, when the run starts.
+    variable = "${" in url
+    if not variable and (parts is None or parts.scheme.lower() not in _SOURCE_SCHEMES or "://" not in url):
         raise ManifestError(
             "not an index URL",
             location=where("url"),
@@ -212,7 +214,7 @@ def _read_source(
         )
     verify = table.get("verify_ssl")
     if verify is None:
-        verify_ssl = parts.scheme.lower() == "https"  # Pipenv's default
+        verify_ssl = parts is None or parts.scheme.lower() != "http"  # Pipenv's default: https
     elif isinstance(verify, bool):
         verify_ssl = verify
     elif isinstance(verify, str) and verify.strip().lower() in ("true", "false"):
@@ -225,7 +227,7 @@ def _read_source(
             verify,
             "write verify_ssl = true or verify_ssl = false, without quotes",
         )
-    return Source(name=name, url=url.strip(), verify_ssl=verify_ssl)
+    return Source(name=name, url=url.strip(), verify_ssl=verify_ssl, origin=where("url"))
 
 
 def read_requires(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.utils import NormalizedName
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
@@ -151,7 +151,9 @@ def resolve(
             f"gave up after {request.policy.max_rounds} resolution rounds without a solution",
             fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
         ) from None
-    stack = build_stack(result, roots, {spec.name: spec for spec in request.indexes})
+    stack = replace(
+        build_stack(result, roots, {spec.name: spec for spec in request.indexes}), groups=request.groups
+    )
     return Resolution(stack=stack, skipped_by_marker=tuple(skipped))
 
 
