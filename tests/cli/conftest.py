@@ -27,7 +27,7 @@ HOST: tuple[str, ...] = ()
 PYLOCK_PIP = Version("26.1")
 """The first pip that installs from `-r pylock.toml` (experimental there)."""
 
-# Variables that would point a run at another index or cache than the test's.
+# Variables of the machine that would point a run at another index or cache, or colour its output.
 _THOTH_ENVIRONMENT = (
     "THOTH_INDEX_URL",
     "THOTH_EXTRA_INDEX_URL",
