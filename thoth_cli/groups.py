@@ -44,20 +44,20 @@ def select_groups(
             raise UsageError(f"--dev: {project.manifest} defines no dev group{_listing(dependency_groups)}")
         chosen |= set(found)
     for name in groups:
-        chosen.add(_find(name, dependency_groups, "--group", project))
+        chosen.add(_find(name, dependency_groups, "--group", project, "group"))
     for name in extras:
-        chosen.add(_find(name, optional, "--extra", project))
+        chosen.add(_find(name, optional, "--extra", project, "extra"))
     if not chosen:
         raise UsageError("nothing to lock: --no-default-groups was given without --group or --extra")
     return frozenset(chosen)
 
 
-def _find(name: str, candidates: set[Group], flag: str, project: Project) -> Group:
+def _find(name: str, candidates: set[Group], flag: str, project: Project, noun: str) -> Group:
     wanted = {name, canonicalize_name(name)}
     for group in candidates:
         if group.name in wanted or canonicalize_name(group.name) in wanted:
             return group
-    raise UsageError(f"{flag} {name}: {project.manifest} defines no such group{_listing(candidates)}")
+    raise UsageError(f"{flag} {name}: {project.manifest} defines no such {noun}{_listing(candidates)}")
 
 
 def _listing(groups: set[Group]) -> str:

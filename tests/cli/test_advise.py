@@ -774,7 +774,7 @@ def test_pylock_claims_only_the_groups_it_locked(tmp_path: Path, thoth: Thoth, s
     ("options", "message"),
     [
         (("--group", "docs"), "--group docs: {manifest} defines no such group (it has: dev, lint)"),
-        (("--extra", "http2"), "--extra http2: {manifest} defines no such group (it has: socks)"),
+        (("--extra", "http2"), "--extra http2: {manifest} defines no such extra (it has: socks)"),
     ],
 )
 def test_an_unknown_group_exits_2(
