@@ -17,6 +17,7 @@ from thoth_cli.index.metadata import MetadataUnavailableError
 from thoth_cli.index.model import CoreMetadata
 from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.errors import InvalidDependencyError, MetadataBuildRequiredError
+from thoth_cli.resolver.explain import Cause
 from thoth_cli.resolver.finder import CandidateFinder
 from thoth_cli.resolver.source import PackageSource
 
@@ -51,6 +52,12 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         self._on_build = on_build
         self._metadata: dict[tuple[NormalizedName, str], CoreMetadata] = {}
         self._lock = Lock()
+        self.introduced: dict[NormalizedName, list[Cause]] = {}
+        """Who first required each name: the chains that explanations of failures show."""
+
+    def record_roots(self, roots: Iterable[Requirement]) -> None:
+        for root in roots:
+            self.introduced.setdefault(root.name, []).append(Cause(root, None))
 
     # -- resolvelib contract -------------------------------------------------------------
 
@@ -126,6 +133,9 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
             requirement = self._dependency(candidate, text)
             if requirement is not None:
                 dependencies.append(requirement)
+        for dependency in dependencies:
+            if dependency.name != candidate.name:
+                self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
         self._source.prefetch(sorted({req.name for req in dependencies}))
         return dependencies
 

@@ -89,25 +89,6 @@ def _as_resolver_requirement(req: ProjectRequirement) -> Requirement:
     )
 
 
-class _RecordingProvider(Provider):
-    """Remembers which release introduced each name, for explanations of failures."""
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.introduced: dict[NormalizedName, list[Cause]] = {}
-
-    def record_roots(self, roots: Iterable[Requirement]) -> None:
-        for root in roots:
-            self.introduced.setdefault(root.name, []).append(Cause(root, None))
-
-    def get_dependencies(self, candidate: Candidate) -> list[Requirement]:
-        dependencies = super().get_dependencies(candidate)
-        for dependency in dependencies:
-            if dependency.name != candidate.name:
-                self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
-        return dependencies
-
-
 def resolve(
     request: ResolveRequest,
     source: PackageSource,
@@ -123,7 +104,7 @@ def resolve(
             constraints.setdefault(constraint.name, []).append(_as_resolver_requirement(constraint))
     index_pins = {req.name: req.index for _, req in roots if req.index}
     finder = CandidateFinder(source, request.target, request.policy)
-    provider = _RecordingProvider(
+    provider = Provider(
         finder,
         source,
         constraints=constraints,
