@@ -1,0 +1,98 @@
+"""--allow-build: an sdist's dynamic dependencies are learnt by running its metadata hook."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import textwrap
+
+import pytest
+
+from tests.indexserver import Universe
+from tests.resolver.conftest import Resolve, pins
+from thoth_cli.index.model import MetadataSource
+from thoth_cli.resolver.build import BuildFailedError, build_metadata
+from thoth_cli.resolver.errors import MetadataBuildRequiredError
+from thoth_cli.resolver.policy import ResolutionPolicy
+
+# A PEP 517 backend inside the sdist itself, with no build requirements: building it needs
+# nothing from an index, so the test stays hermetic.
+BACKEND = textwrap.dedent(
+    """
+    import os
+
+    def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+        folder = os.path.join(metadata_directory, "dyn-1.0.dist-info")
+        os.makedirs(folder)
+        with open(os.path.join(folder, "METADATA"), "w") as handle:
+            handle.write({metadata!r})
+        return "dyn-1.0.dist-info"
+
+    def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+        raise RuntimeError("only the metadata hook may run")
+    """
+)
+PYPROJECT = textwrap.dedent(
+    """
+    [build-system]
+    requires = []
+    build-backend = "backend"
+    backend-path = ["."]
+    """
+)
+PKG_INFO = "Metadata-Version: 2.2\nName: dyn\nVersion: 1.0\nDynamic: Requires-Dist\n"
+
+
+def sdist(metadata: str, *, backend: str = BACKEND) -> bytes:
+    members = {
+        "dyn-1.0/PKG-INFO": PKG_INFO,
+        "dyn-1.0/pyproject.toml": PYPROJECT,
+        "dyn-1.0/backend.py": backend.format(metadata=metadata),
+    }
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for name, text in members.items():
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+METADATA = "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\nRequires-Dist: dep>=2\n"
+
+
+def test_build_metadata_runs_only_the_metadata_hook() -> None:
+    metadata = build_metadata(sdist(METADATA), "dyn-1.0.tar.gz")
+    assert (metadata.name, str(metadata.version), metadata.requires_dist) == ("dyn", "1.0", ("dep>=2",))
+    assert metadata.source is MetadataSource.BUILD
+
+
+def test_a_failing_backend_is_a_build_error_naming_the_file() -> None:
+    broken = (
+        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n    raise ValueError('no')\n"
+    )
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(sdist(METADATA, backend=broken + "# {metadata}\n"), "dyn-1.0.tar.gz")
+    assert str(caught.value).startswith("building the metadata of dyn-1.0.tar.gz failed: ")
+
+
+def test_an_archive_member_outside_its_folder_is_refused() -> None:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        info = tarfile.TarInfo("../evil.py")
+        info.size = 0
+        archive.addfile(info, io.BytesIO(b""))
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(buffer.getvalue(), "dyn-1.0.tar.gz")
+    assert "unsafe archive member" in str(caught.value)
+
+
+def test_resolution_builds_only_when_allowed(resolve_in: Resolve) -> None:
+    universe = Universe()
+    universe.add_file("dyn", "dyn-1.0.tar.gz", sdist(METADATA))
+    universe.add_many("dep", ["1.0", "2.0"])
+    with pytest.raises(MetadataBuildRequiredError):
+        resolve_in(universe, ["dyn"])
+    resolution = resolve_in(universe, ["dyn"], policy=ResolutionPolicy(allow_build=True))
+    assert pins(resolution) == {"dep": "2.0", "dyn": "1.0"}
