@@ -1,4 +1,4 @@
-"""Fixtures shared by every test: the hermetic package index."""
+"""Fixtures shared by every test: the hermetic package index, and real installers made once per session."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.indexserver import IndexServer, IndexServerFactory, Universe
+from tests.installers import pipenv, pylock_pip  # noqa: F401  # fixtures, registered here for every test
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -11,11 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from packaging.version import Version
 
 from tests.indexserver import IndexServer
+from tests.installers import PYLOCK_PIP, pip_version, venv_python  # noqa: F401  # re-exported for the cli tests
 from tests.lock.builders import pip_env
-from tests.lock.test_pipfile_lock import pipenv  # noqa: F401  # shared: one way to get Pipenv
 from thoth_cli.cli.main import cli
 
 LINUX_312 = ("--python-version", "3.12", "--platform", "manylinux_2_28_x86_64")
@@ -23,9 +21,6 @@ LINUX_312 = ("--python-version", "3.12", "--platform", "manylinux_2_28_x86_64")
 
 HOST: tuple[str, ...] = ()
 """No target options: resolve for this interpreter on this machine (what a fresh venv of it installs)."""
-
-PYLOCK_PIP = Version("26.1")
-"""The first pip that installs from `-r pylock.toml` (experimental there)."""
 
 # Variables of the machine that would point a run at another index or cache, or colour its output.
 _THOTH_ENVIRONMENT = (
@@ -96,42 +91,14 @@ class Venv:
 def venv(tmp_path: Path) -> Venv:
     folder = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
-    return Venv(folder / ("Scripts" if sys.platform == "win32" else "bin") / "python")
+    return Venv(venv_python(folder))
 
 
-def pip_version(python: Path) -> Version:
-    shown = subprocess.run(
-        [str(python), "-m", "pip", "--version"], env=pip_env(), capture_output=True, text=True, check=True
-    )
-    match = re.match(r"pip (\S+)", shown.stdout)
-    assert match, shown.stdout
-    return Version(match.group(1))
+def __getattr__(name: str) -> object:
+    # The installer fixtures live in tests.installers and are registered once, in tests/conftest.py;
+    # binding them here too would make pytest build a second, separate session instance of each.
+    if name in ("pipenv", "pylock_pip"):
+        from tests import installers
 
-
-@pytest.fixture(scope="session")
-def pylock_pip(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An interpreter whose pip installs from pylock.toml: this one's, else a venv with a recent pip.
-
-    The recent pip comes from the package index with the machine's own pip configuration
-    (it must reach the index); the test skips when it cannot be had.
-    """
-    if pip_version(Path(sys.executable)) >= PYLOCK_PIP:
-        return Path(sys.executable)
-    folder = tmp_path_factory.mktemp("pylock-pip") / "venv"
-    made = subprocess.run(
-        [sys.executable, "-m", "venv", str(folder)], capture_output=True, text=True, check=False
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot create a virtual environment: {made.stderr.strip()[-300:]}")
-    python = folder / ("Scripts" if sys.platform == "win32" else "bin") / "python"
-    installed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", f"pip>={PYLOCK_PIP}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if installed.returncode != 0:
-        pytest.skip(
-            f"cannot install pip>={PYLOCK_PIP} from the package index: {installed.stderr.strip()[-300:]}"
-        )
-    return python
+        return getattr(installers, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

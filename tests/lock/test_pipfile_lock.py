@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -421,28 +418,6 @@ for path in sys.argv[1:]:
     out[path] = {"hash": digest, "meta": json.loads(json.dumps(meta))}
 print(json.dumps(out))
 """
-
-
-@pytest.fixture(scope="module")
-def pipenv(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """A virtual environment with the newest Pipenv from the package index (skips when it cannot be made)."""
-    folder = tmp_path_factory.mktemp("pipenv")
-    venv = folder / "venv"
-    made = subprocess.run(
-        [sys.executable, "-m", "venv", str(venv)], capture_output=True, text=True, check=False
-    )
-    if made.returncode != 0:
-        pytest.skip(f"cannot create a virtual environment: {made.stderr.strip()[-300:]}")
-    python = venv / ("Scripts" if os.name == "nt" else "bin") / "python"
-    installed = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", "pipenv"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if installed.returncode != 0:
-        pytest.skip(f"cannot install pipenv from the package index: {installed.stderr.strip()[-300:]}")
-    yield python
 
 
 def _run_pipenv(python: Path, pipfile: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
