@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from tests.lock.builders import (
     dist,
     edge,
     pinned,
-    pip_install,
+    pip_env,
     pyproject_project,
     served_files,
     served_stack,
@@ -494,25 +495,26 @@ def test_malformed_lock_names_file_key_and_line(text: str, message: str) -> None
     assert caught.value.exit_code is ExitCode.INVALID_INPUT
 
 
-def _pip_supports_pylock() -> bool:
-    from importlib.metadata import version
+def _pip_install(python: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    """`pip install --no-cache-dir ...` with `python`'s pip, seeing only the test index."""
+    return subprocess.run(
+        [str(python), "-m", "pip", "install", "--no-cache-dir", *arguments],
+        env=pip_env(),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
-    return Version(version("pip")) >= Version("25.3")
 
-
-needs_pylock_pip = pytest.mark.skipif(
-    not _pip_supports_pylock(), reason="this pip cannot install pylock.toml"
-)
-
-
-@needs_pylock_pip
-def test_pip_installs_from_the_written_pylock(tmp_path: Path, index_server: IndexServerFactory) -> None:
+def test_pip_installs_from_the_written_pylock(
+    tmp_path: Path, index_server: IndexServerFactory, pylock_pip: Path
+) -> None:
     server = index_server("a 1.0: b\nb 2.0")
     project = pyproject_project(tmp_path, requires_python=None)
     lock = tmp_path / "pylock.toml"
     lock.write_text(pylock_text(project, served_stack(server), Target.current()), encoding="utf-8")
     installed = tmp_path / "site"
-    result = pip_install("--target", str(installed), "-r", str(lock))
+    result = _pip_install(pylock_pip, "--target", str(installed), "-r", str(lock))
     assert result.returncode == 0, result.stderr
     assert sorted(path.name for path in installed.glob("*.dist-info")) == [
         "a-1.0.dist-info",
@@ -522,8 +524,9 @@ def test_pip_installs_from_the_written_pylock(tmp_path: Path, index_server: Inde
     assert downloads == ["/pypi/files/a-1.0-py3-none-any.whl", "/pypi/files/b-2.0-py3-none-any.whl"]
 
 
-@needs_pylock_pip
-def test_pip_refuses_a_file_whose_hash_differs(tmp_path: Path, index_server: IndexServerFactory) -> None:
+def test_pip_refuses_a_file_whose_hash_differs(
+    tmp_path: Path, index_server: IndexServerFactory, pylock_pip: Path
+) -> None:
     server = index_server("a 1.0\n")
     index = IndexSpec("pypi", server.url("pypi"))
     wrong = tuple(
@@ -532,7 +535,7 @@ def test_pip_refuses_a_file_whose_hash_differs(tmp_path: Path, index_server: Ind
     stack = Stack((pinned("a", "1.0", wrong, direct=True, index=index),), ())
     lock = tmp_path / "pylock.toml"
     lock.write_text(pylock_text(pyproject_project(tmp_path), stack, Target.current()), encoding="utf-8")
-    result = pip_install("--target", str(tmp_path / "site"), "-r", str(lock))
+    result = _pip_install(pylock_pip, "--target", str(tmp_path / "site"), "-r", str(lock))
     assert result.returncode != 0
     assert "THESE PACKAGES DO NOT MATCH THE HASHES" in result.stderr
     assert not list((tmp_path / "site").glob("a-*"))
