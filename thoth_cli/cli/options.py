@@ -42,9 +42,7 @@ def parse_cutoff(text: str, *, now: datetime, option: str = "--exclude-newer") -
     return parsed.astimezone(timezone.utc)
 
 
-def parse_package_values(
-    values: tuple[str, ...], option: str
-) -> list[tuple[NormalizedName, str]]:
+def parse_package_values(values: tuple[str, ...], option: str) -> list[tuple[NormalizedName, str]]:
     """`NAME=VALUE` pairs, names normalised."""
     pairs: list[tuple[NormalizedName, str]] = []
     for item in values:
