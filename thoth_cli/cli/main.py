@@ -67,9 +67,11 @@ def cli(ctx: click.Context, color: ColorChoice, verbose: int, quiet: bool) -> No
 def _register() -> None:
     from thoth_cli.cli.advise import advise_command
     from thoth_cli.cli.cache import cache
+    from thoth_cli.cli.discover import discover_command
     from thoth_cli.cli.manifest import manifest
 
     cli.add_command(advise_command, "advise")
+    cli.add_command(discover_command, "discover")
     cli.add_command(cache)
     cli.add_command(manifest)
 
