@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from packaging.utils import NormalizedName
+from packaging.version import Version
 
 from thoth_cli.errors import InputError, UsageError
 from thoth_cli.index.cache import Cache
@@ -15,12 +18,13 @@ from thoth_cli.index.model import IndexSpec
 from thoth_cli.index.sources import index_specs
 from thoth_cli.lock.atomic import write_atomic
 from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
-from thoth_cli.lock.model import LockFile
+from thoth_cli.lock.model import LockFile, LockTarget
 from thoth_cli.project.model import Group, Project
 from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import IndexStrategyName, ResolutionPolicy
 from thoth_cli.resolver.resolve import Resolution, ResolveRequest, resolve
 from thoth_cli.resolver.source import PackageSource
+from thoth_cli.stack import Stack
 from thoth_cli.target import Target
 
 
@@ -37,7 +41,14 @@ class IndexOptions:
 
 @dataclass(frozen=True)
 class AdviseRequest:
-    """Everything `thoth advise` was asked to do."""
+    """Everything `thoth advise` was asked to do.
+
+    `environment` is what the lock records about the machine beside its target (CUDA,
+    driver, CPU flags: a `.thoth.yaml` entry's other fields), for pylock's
+    `[tool.thoth.target.environment]`. `installed` are the packages the machine already
+    has (a base image's): each is kept at its version where the requirements allow,
+    after the existing lock's pins.
+    """
 
     project: Project
     target: Target
@@ -47,11 +58,23 @@ class AdviseRequest:
     lock_format: LockFormat
     output: Path
     dry_run: bool = False
+    environment: Mapping[str, object] | None = None
+    installed: Mapping[NormalizedName, Version] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InstalledOutcome:
+    """What became of the packages the machine already had: kept, changed (old, new), or not needed."""
+
+    kept: tuple[tuple[str, Version], ...] = ()
+    changed: tuple[tuple[str, Version, Version], ...] = ()
+    not_needed: tuple[tuple[str, Version], ...] = ()
 
 
 @dataclass(frozen=True)
 class Advice:
-    """The outcome: the resolution, the lock text, and the lock it replaces (if any)."""
+    """The outcome: the resolution, the lock text, the lock it replaces (if any), and what became of
+    the installed packages (None when there were none)."""
 
     request: AdviseRequest
     resolution: Resolution
@@ -59,6 +82,32 @@ class Advice:
     lock_text: str
     previous: LockFile | None
     written: Path | None
+    installed: InstalledOutcome | None = None
+
+
+@dataclass(frozen=True)
+class RecordedTarget:
+    """A target and the environment facts a lock records with it; the lock writers read it as a target."""
+
+    target: Target
+    environment: Mapping[str, object]
+
+    @property
+    def python_full_version(self) -> str:
+        return self.target.python_full_version
+
+    @property
+    def python_version_stated(self) -> bool:
+        return self.target.python_version_stated
+
+    def marker_environment(self) -> dict[str, str]:
+        return self.target.marker_environment()
+
+    def describe(self) -> str:
+        return self.target.describe()
+
+    def as_dict(self) -> dict[str, object]:
+        return {**self.target.as_dict(), "environment": dict(self.environment)}
 
 
 def indexes_for(project: Project, options: IndexOptions) -> tuple[IndexSpec, ...]:
@@ -122,15 +171,47 @@ def _readable_previous_lock(path: Path, *, upgrade: bool) -> LockFile | None:
         ) from None
 
 
+def preferences(
+    policy: ResolutionPolicy, previous: LockFile | None, installed: Mapping[NormalizedName, Version]
+) -> ResolutionPolicy:
+    """The policy with the versions to try first: the existing lock's pins, then the installed packages.
+
+    `--upgrade` releases the lock's pins, not what the machine has installed: keeping
+    those is why they were given.
+    """
+    if policy.preferred:
+        pins = dict(policy.preferred)
+    elif previous is not None and not policy.upgrade:
+        pins = {p.name: p.version for p in previous.packages if p.version is not None}
+    else:
+        pins = {}
+    if not installed:
+        return replace(policy, preferred=pins) if pins else policy
+    return replace(policy, preferred={**installed, **pins}, upgrade=False)
+
+
+def installed_outcome(installed: Mapping[NormalizedName, Version], stack: Stack) -> InstalledOutcome:
+    """Which installed packages the stack keeps, which it changes, and which it does not need."""
+    kept: list[tuple[str, Version]] = []
+    changed: list[tuple[str, Version, Version]] = []
+    not_needed: list[tuple[str, Version]] = []
+    pinned = {package.name: package for package in stack.packages}
+    for name, version in sorted(installed.items()):
+        package = pinned.get(name)
+        if package is None:
+            not_needed.append((name, version))
+        elif package.version == version:
+            kept.append((package.display_name, version))
+        else:
+            changed.append((package.display_name, version, package.version))
+    return InstalledOutcome(tuple(kept), tuple(changed), tuple(not_needed))
+
+
 def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | None = None) -> Advice:
     """Resolve and render the lock; write it atomically unless this is a dry run."""
     indexes = indexes_for(request.project, request.index)
-    policy = request.policy
-    previous = _readable_previous_lock(request.output, upgrade=policy.upgrade)
-    if previous is not None and not policy.preferred:
-        policy = replace(
-            policy, preferred={p.name: p.version for p in previous.packages if p.version is not None}
-        )
+    previous = _readable_previous_lock(request.output, upgrade=request.policy.upgrade)
+    policy = preferences(request.policy, previous, request.installed)
     resolve_request = ResolveRequest(
         project=request.project,
         target=request.target,
@@ -140,9 +221,13 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
     )
     with open_source(indexes, request.index) as source:
         resolution = resolve(resolve_request, source, on_build=on_build)
-    text = render_lock(request.lock_format, request.project, resolution.stack, request.target, indexes)
+    target: LockTarget = request.target
+    if request.environment:
+        target = RecordedTarget(request.target, request.environment)
+    text = render_lock(request.lock_format, request.project, resolution.stack, target, indexes)
     written = None
     if not request.dry_run:
         write_atomic(request.output, text)
         written = request.output
-    return Advice(request, resolution, indexes, text, previous, written)
+    outcome = installed_outcome(request.installed, resolution.stack) if request.installed else None
+    return Advice(request, resolution, indexes, text, previous, written, outcome)

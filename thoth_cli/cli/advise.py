@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import InvalidVersion, Version
 from rich.markup import escape
 from rich.table import Table
 
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, advise, output_path
 from thoth_cli.cli.console import Consoles
+from thoth_cli.cli.discover import describe_machine, is_image_layout
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
-from thoth_cli.errors import UsageError
+from thoth_cli.config import (
+    CONFIG_NAME,
+    EnvironmentSpec,
+    ThothConfig,
+    describe_environment,
+    find_config,
+    read_config,
+    with_overrides,
+)
+from thoth_cli.discovery import IncompleteEnvironmentError, RuntimeEnvironment
+from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.http import HttpSettings
-from thoth_cli.lock.formats import LockFormat
-from thoth_cli.project.load import load_project
+from thoth_cli.lock.atomic import LockWriteError
+from thoth_cli.lock.formats import LockFormat, lock_path_for
+from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import IndexStrategyName, PrereleaseMode, ResolutionPolicy
 from thoth_cli.target import Target
+
+RECOMMENDATION_TYPES = ("latest",)
+"""The recommendation types thoth implements so far."""
+
+_CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 
 
 @click.command()
@@ -63,6 +83,50 @@ from thoth_cli.target import Target
     default=None,
     help="Target platform tag: manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64, "
     "musllinux_1_2_aarch64 (default: this machine).",
+)
+@click.option(
+    "--runtime-environment",
+    "runtime_environment",
+    metavar="NAME",
+    default=None,
+    help=f"Resolve for this runtime environment of {CONFIG_NAME}.",
+)
+@click.option(
+    "--all-environments",
+    is_flag=True,
+    help=f"Resolve for every runtime environment of {CONFIG_NAME}, one lock each (in overlays_dir).",
+)
+@click.option(
+    "--base-image",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE|DIR",
+    help="Resolve for this container image (an archive, or an unpacked root) and keep its Python "
+    "packages where the requirements allow.",
+)
+@click.option(
+    "--image-platform",
+    metavar="OS/ARCH[/VARIANT]",
+    default=None,
+    help="The build of a multi-platform --base-image to use (default: this machine's).",
+)
+@click.option(
+    "--image-reference",
+    metavar="NAME",
+    default=None,
+    help="The image of a --base-image archive holding several (python:3.12-slim).",
+)
+@click.option(
+    "--cuda-version",
+    default=None,
+    metavar="X.Y",
+    help="The CUDA version of the target (recorded in the lock; replaces the environment's).",
+)
+@click.option(
+    "--cpu-flags",
+    default=None,
+    metavar="FLAG,...",
+    help="The target CPU's flags, e.g. avx2,fma (recorded in the lock; replaces the environment's).",
 )
 @click.option("--dev", is_flag=True, help="Also lock the dev group (Pipfile dev-packages, 'dev').")
 @click.option("--group", "groups", multiple=True, metavar="NAME", help="Also lock this group.")
@@ -158,6 +222,13 @@ def advise_command(
     recommendation_type: str,
     python_version: str | None,
     platform: str | None,
+    runtime_environment: str | None,
+    all_environments: bool,
+    base_image: Path | None,
+    image_platform: str | None,
+    image_reference: str | None,
+    cuda_version: str | None,
+    cpu_flags: str | None,
     dev: bool,
     groups: tuple[str, ...],
     extras: tuple[str, ...],
@@ -181,60 +252,328 @@ def advise_command(
     cache_ttl: float,
 ) -> None:
     """Resolve the project for the target environment and write its lock file."""
-    project = load_project(manifest_path)
+    flags = TargetFlags(
+        python_version=python_version,
+        platform=platform,
+        cuda_version=_cuda_version(cuda_version),
+        cpu_flags=_cpu_flags(cpu_flags),
+    )
+    environments = plan_environments(
+        consoles,
+        manifest_path=manifest_path,
+        runtime_environment=runtime_environment,
+        all_environments=all_environments,
+        base_image=base_image,
+        image_platform=image_platform,
+        image_reference=image_reference,
+        output=output,
+    )
+    now = datetime.now(timezone.utc)
+    failures: list[ThothError] = []
+    for environment in environments:
+        try:
+            project = _project(consoles, manifest_path, environment, constraints)
+            target = environment.target(project, flags)
+            check_requires_python(project, target)
+            if environment.spec is not None:
+                _check_recommendation_type(consoles, environment.spec, recommendation_type)
+            chosen_format = LockFormat(lock_format) if lock_format else LockFormat.for_manifest(project)
+            policy = ResolutionPolicy(
+                prerelease=_prerelease_mode(project, prerelease, pre),
+                prerelease_packages=project.prerelease_packages
+                | frozenset(r.name for r in project.requirements if r.allow_prereleases),
+                exclude_newer=parse_cutoff(exclude_newer, now=now) if exclude_newer else None,
+                exclude_newer_packages={
+                    name: parse_cutoff(value, now=now, option="--exclude-newer-package")
+                    for name, value in parse_package_values(exclude_newer_package, "--exclude-newer-package")
+                },
+                allow_build=allow_build,
+                upgrade=upgrade,
+                upgrade_packages=frozenset(canonicalize_name(n) for n in upgrade_package),
+            )
+            request = AdviseRequest(
+                project=project,
+                target=target,
+                groups=select_groups(
+                    project,
+                    dev=dev,
+                    groups=groups,
+                    extras=extras,
+                    all_groups=all_groups,
+                    all_extras=all_extras,
+                    no_default=no_default_groups,
+                ),
+                policy=policy,
+                index=IndexOptions(
+                    index_url=index_url,
+                    extra_index_urls=extra_index_url,
+                    strategy=IndexStrategyName(index_strategy),
+                    cache_dir=cache_dir,
+                    http=HttpSettings(offline=offline, refresh=refresh, ttl=cache_ttl),
+                ),
+                lock_format=chosen_format,
+                output=environment.output_for(project, chosen_format, output),
+                dry_run=dry_run,
+                environment=environment.record(flags) or None,
+                installed=environment.installed,
+            )
+            if environment.overlay is not None and not dry_run:
+                _make_folder(request.output.parent)
+            consoles.info(f"resolving {project.manifest} for {environment.describe(target)}")
+            advice = advise(
+                request,
+                on_build=lambda candidate: consoles.warning(
+                    f"building {candidate} from its sdist to learn its dependencies: this runs code "
+                    "from the index (--allow-build)"
+                ),
+            )
+            show_advice(consoles, advice)
+            show_installed(consoles, environment, advice)
+        except ThothError as exc:
+            if len(environments) == 1:
+                raise
+            consoles.error(f"runtime environment {environment.name}: {exc}")
+            failures.append(exc)
+    if failures:
+        raise click.exceptions.Exit(int(failures[0].exit_code))
+
+
+@dataclass(frozen=True)
+class TargetFlags:
+    """The command line's say on the target: each given flag replaces one field of the environment."""
+
+    python_version: str | None = None
+    platform: str | None = None
+    cuda_version: str | None = None
+    cpu_flags: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PlannedEnvironment:
+    """One environment to lock for: a `.thoth.yaml` entry, a base image, or the flags and this machine.
+
+    `overlay` is the entry's folder under `overlays_dir`, where its manifest may live and
+    its lock goes; `installed` the base image's packages; `machine` what discovery found
+    in the image.
+    """
+
+    name: str | None = None
+    spec: EnvironmentSpec | None = None
+    overlay: Path | None = None
+    machine: RuntimeEnvironment | None = None
+    installed: dict[NormalizedName, Version] = field(default_factory=dict)
+    image: str | None = None
+
+    def target(self, project: Project, flags: TargetFlags) -> Target:
+        """The environment's target, each flag given replacing the environment's value."""
+        if self.machine is not None:
+            if flags.python_version is None and flags.platform is None:
+                try:
+                    return self.machine.to_target()
+                except IncompleteEnvironmentError as exc:
+                    flag = "--python-version" if exc.missing.startswith("Python") else "--platform"
+                    raise IncompleteEnvironmentError(
+                        exc.missing,
+                        fix=f"base image {self.image} does not show its {exc.missing}: name it with {flag}",
+                    ) from None
+            assert self.spec is not None
+            return self.spec.target(python_version=flags.python_version, platform=flags.platform)
+        if self.spec is not None:
+            python = flags.python_version or self.spec.python_version or manifest_python(project)
+            return self.spec.target(python_version=python, platform=flags.platform)
+        return Target.from_options(flags.python_version or manifest_python(project), flags.platform)
+
+    def record(self, flags: TargetFlags) -> dict[str, object]:
+        """What the lock records of the environment beside the target; empty when there is nothing."""
+        if self.spec is None:
+            facts = {
+                "cuda_version": flags.cuda_version,
+                "cpu_flags": None if flags.cpu_flags is None else list(flags.cpu_flags),
+            }
+            return {key: value for key, value in facts.items() if value is not None}
+        return with_overrides(self.spec, cuda_version=flags.cuda_version, cpu_flags=flags.cpu_flags).record()
+
+    def output_for(self, project: Project, lock_format: LockFormat, output: Path | None) -> Path:
+        """Where the lock goes: --output, the overlay folder, or next to the manifest."""
+        if output is None and self.overlay is not None:
+            output = lock_path_for(self.overlay / project.manifest.name, lock_format)
+        return output_path(project, lock_format, output)
+
+    def describe(self, target: Target) -> str:
+        if self.image is not None:
+            return f"base image {self.image}: {target.describe()}"
+        if self.name is not None:
+            return f"runtime environment {self.name}: {target.describe()}"
+        return target.describe()
+
+
+def plan_environments(
+    consoles: Consoles,
+    *,
+    manifest_path: Path | None,
+    runtime_environment: str | None,
+    all_environments: bool,
+    base_image: Path | None,
+    image_platform: str | None,
+    image_reference: str | None,
+    output: Path | None,
+) -> list[PlannedEnvironment]:
+    """The environments this run locks for, from the flags, `.thoth.yaml` or a base image."""
+    chosen = [
+        flag
+        for flag, given in (
+            ("--runtime-environment", runtime_environment is not None),
+            ("--all-environments", all_environments),
+            ("--base-image", base_image is not None),
+        )
+        if given
+    ]
+    if len(chosen) > 1:
+        raise UsageError(f"{' and '.join(chosen)} each name what to resolve for", fix="pass one of them")
+    if base_image is None and (image_platform is not None or image_reference is not None):
+        raise UsageError(
+            "--image-platform and --image-reference choose within a base image", fix="pass --base-image too"
+        )
+    if base_image is not None:
+        return [_base_image(consoles, base_image, image_platform, image_reference)]
+    if runtime_environment is None and not all_environments:
+        return [PlannedEnvironment()]
+    config = _config(consoles, manifest_path)
+    if runtime_environment is not None:
+        spec = config.environment(runtime_environment)
+        if spec is None:
+            raise UsageError(
+                f"--runtime-environment: {config.path} has no runtime environment {runtime_environment!r}"
+                f" (it has: {', '.join(config.names) or 'none'})",
+                fix=f"name one of them, or save this one with `thoth discover --save {runtime_environment}`",
+            )
+        specs: tuple[EnvironmentSpec, ...] = (spec,)
+    else:
+        specs = config.runtime_environments
+        if not specs:
+            raise ConfigError(
+                "no runtime environments",
+                location=Location(config.path, key="runtime_environments"),
+                fix="add one with `thoth discover --save NAME`",
+            )
+        if len(specs) > 1 and config.overlays_dir is None:
+            raise UsageError(
+                f"--all-environments writes one lock per environment, and {config.path} sets no overlays_dir",
+                fix=f"add `overlays_dir: overlays` to {config.path}: each environment's lock goes to "
+                "overlays/<name>/",
+            )
+        if len(specs) > 1 and output is not None:
+            raise UsageError(
+                "--output names one lock, and --all-environments writes one per environment",
+                fix="leave --output out: each lock goes to its environment's overlay folder",
+            )
+    for spec in specs:
+        if spec.platform is not None and spec.platform_tag is None and spec.glibc is None:
+            platform = spec.target_platform()
+            if platform is not None and platform.os == "linux" and platform.libc is None:
+                consoles.info(
+                    f"runtime environment {spec.name} names platform {spec.platform} without glibc: only "
+                    f"{platform} and pure-Python wheels fit; add glibc (e.g. glibc: '2.28') to accept "
+                    "manylinux wheels"
+                )
+    return [PlannedEnvironment(spec.name, spec, config.overlay(spec.name)) for spec in specs]
+
+
+def _config(consoles: Consoles, manifest_path: Path | None) -> ThothConfig:
+    start = manifest_path.parent if manifest_path is not None else Path()
+    path = find_config(start)
+    if path is None:
+        raise ConfigError(
+            "not found here or in the folders above",
+            location=Location(start / CONFIG_NAME),
+            fix="save an environment into it with `thoth discover --save NAME`",
+        )
+    config = read_config(path)
+    for note in config.notes:
+        consoles.debug(note)
+    return config
+
+
+def _base_image(
+    consoles: Consoles, path: Path, image_platform: str | None, reference: str | None
+) -> PlannedEnvironment:
+    """The environment of an image archive, an image layout folder or an unpacked root."""
+    if path.is_dir() and not is_image_layout(path):
+        if image_platform is not None or reference is not None:
+            raise UsageError(
+                f"{path} is an unpacked root, not an image to choose from",
+                fix="leave out --image-platform and --image-reference",
+            )
+        described = describe_machine(root=path)
+        name = str(path)
+    else:
+        described = describe_machine(image=path, image_platform=image_platform, reference=reference)
+        name = described.image_name or path.name
+    for note in described.image_notes:
+        consoles.info(note)
+    for probe_note in described.notes:
+        consoles.debug(f"base image: {probe_note}")
+    machine = described.environment
+    installed: dict[NormalizedName, Version] = {}
+    for package in machine.python_packages or ():
+        try:
+            installed[canonicalize_name(package.name)] = Version(package.version)
+        except InvalidVersion:
+            consoles.debug(f"base image: {package.name} {package.version} is not a version thoth can keep")
+    spec = describe_environment(name, machine, base_image=name)
+    return PlannedEnvironment(name, spec, None, machine, installed, name)
+
+
+def _project(
+    consoles: Consoles,
+    manifest_path: Path | None,
+    environment: PlannedEnvironment,
+    constraints: tuple[Path, ...],
+) -> Project:
+    """The manifest: --manifest, the environment's own in its overlay folder, or the one found here."""
+    directory = None
+    if manifest_path is None and environment.overlay is not None and environment.overlay.is_dir():
+        try:
+            find_manifest(environment.overlay)
+            directory = environment.overlay
+        except ThothError:
+            directory = None
+    project = load_project(manifest_path, directory=directory)
     for note in project.notes:
         consoles.debug(note)
-    project = _with_constraints(project, constraints)
-    target = Target.from_options(python_version or manifest_python(project), platform)
-    check_requires_python(project, target)
-    chosen_format = LockFormat(lock_format) if lock_format else LockFormat.for_manifest(project)
-    now = datetime.now(timezone.utc)
-    policy = ResolutionPolicy(
-        prerelease=_prerelease_mode(project, prerelease, pre),
-        prerelease_packages=project.prerelease_packages
-        | frozenset(r.name for r in project.requirements if r.allow_prereleases),
-        exclude_newer=parse_cutoff(exclude_newer, now=now) if exclude_newer else None,
-        exclude_newer_packages={
-            name: parse_cutoff(value, now=now, option="--exclude-newer-package")
-            for name, value in parse_package_values(exclude_newer_package, "--exclude-newer-package")
-        },
-        allow_build=allow_build,
-        upgrade=upgrade,
-        upgrade_packages=frozenset(canonicalize_name(n) for n in upgrade_package),
-    )
-    request = AdviseRequest(
-        project=project,
-        target=target,
-        groups=select_groups(
-            project,
-            dev=dev,
-            groups=groups,
-            extras=extras,
-            all_groups=all_groups,
-            all_extras=all_extras,
-            no_default=no_default_groups,
-        ),
-        policy=policy,
-        index=IndexOptions(
-            index_url=index_url,
-            extra_index_urls=extra_index_url,
-            strategy=IndexStrategyName(index_strategy),
-            cache_dir=cache_dir,
-            http=HttpSettings(offline=offline, refresh=refresh, ttl=cache_ttl),
-        ),
-        lock_format=chosen_format,
-        output=output_path(project, chosen_format, output),
-        dry_run=dry_run,
-    )
-    consoles.info(f"resolving {project.manifest} for {target.describe()}")
-    advice = advise(
-        request,
-        on_build=lambda candidate: consoles.warning(
-            f"building {candidate} from its sdist to learn its dependencies: this runs code "
-            "from the index (--allow-build)"
-        ),
-    )
-    show_advice(consoles, advice)
+    return _with_constraints(project, constraints)
+
+
+def _check_recommendation_type(consoles: Consoles, spec: EnvironmentSpec, chosen: str) -> None:
+    wanted = spec.recommendation_type
+    if wanted is not None and wanted != chosen and wanted not in RECOMMENDATION_TYPES:
+        consoles.warning(
+            f"runtime environment {spec.name} asks for recommendation type {wanted!r}, which thoth does not "
+            f"offer yet: resolving for {chosen!r}"
+        )
+
+
+def _make_folder(folder: Path) -> None:
+    """An environment's overlay folder is made with its first lock, as Thamos makes it."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LockWriteError(folder, exc.strerror or str(exc)) from None
+
+
+def _cuda_version(text: str | None) -> str | None:
+    if text is None:
+        return None
+    if not _CUDA_VERSION.fullmatch(text.strip()):
+        raise click.BadParameter(f"{text!r} is not a CUDA version such as 12.4", param_hint="--cuda-version")
+    return text.strip()
+
+
+def _cpu_flags(text: str | None) -> tuple[str, ...] | None:
+    """`avx2,fma` or `avx2 fma`, as the kernel names them (lower case)."""
+    if text is None:
+        return None
+    return tuple(dict.fromkeys(flag.lower() for flag in re.split(r"[\s,]+", text.strip()) if flag))
 
 
 def manifest_python(project: Project) -> str | None:
@@ -321,3 +660,22 @@ def show_advice(consoles: Consoles, advice: Advice) -> None:
         consoles.info(f"wrote {advice.written} ({len(stack)} packages, {advice.request.target.describe()})")
     else:
         consoles.info(f"dry run: {len(stack)} packages resolved, nothing written")
+
+
+def show_installed(consoles: Consoles, environment: PlannedEnvironment, advice: Advice) -> None:
+    """Which of the base image's packages the lock keeps, changes, or does not need (stderr)."""
+    if environment.image is None:
+        return
+    outcome = advice.installed
+    if outcome is None:
+        consoles.info(f"base image {environment.image} has no Python packages to keep")
+        return
+    prefix = f"base image {environment.image}"
+    if outcome.kept:
+        consoles.info(f"{prefix}: kept {', '.join(f'{name} {version}' for name, version in outcome.kept)}")
+    if outcome.changed:
+        changes = ", ".join(f"{name} {old} -> {new}" for name, old, new in outcome.changed)
+        consoles.info(f"{prefix}: changed {changes}")
+    if outcome.not_needed:
+        unused = ", ".join(f"{name} {version}" for name, version in outcome.not_needed)
+        consoles.info(f"{prefix}: not needed by the project: {unused}")
