@@ -558,3 +558,12 @@ def test_a_saved_discovered_environment_reads_back_equal(tmp_path: Path) -> None
     path = tmp_path / ".thoth.yaml"
     save_environment(path, spec)
     assert read_config(path).environment("train") == spec
+
+
+def test_the_commands_restate_the_file_name_and_timeout_exactly() -> None:
+    from thoth_cli.cli import advise, discover
+    from thoth_cli.config import CONFIG_NAME
+    from thoth_cli.discovery.probe import DEFAULT_TIMEOUT
+
+    assert advise.CONFIG_NAME == discover.CONFIG_NAME == CONFIG_NAME == ".thoth.yaml"
+    assert discover.TIMEOUT == DEFAULT_TIMEOUT

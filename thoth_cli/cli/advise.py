@@ -7,6 +7,7 @@ import sys
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from packaging.utils import NormalizedName, canonicalize_name
@@ -18,16 +19,6 @@ from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, advise, outpu
 from thoth_cli.cli.console import Consoles
 from thoth_cli.cli.discover import describe_machine, is_image_layout
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
-from thoth_cli.config import (
-    CONFIG_NAME,
-    EnvironmentSpec,
-    ThothConfig,
-    describe_environment,
-    find_config,
-    read_config,
-    with_overrides,
-)
-from thoth_cli.discovery import IncompleteEnvironmentError, RuntimeEnvironment
 from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.http import HttpSettings
@@ -37,6 +28,13 @@ from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import IndexStrategyName, PrereleaseMode, ResolutionPolicy
 from thoth_cli.target import Target
+
+if TYPE_CHECKING:
+    from thoth_cli.config import EnvironmentSpec, ThothConfig
+    from thoth_cli.discovery import RuntimeEnvironment
+
+CONFIG_NAME = ".thoth.yaml"
+"""`thoth_cli.config.CONFIG_NAME` restated: that module (and YAML) loads only when an environment is used."""
 
 RECOMMENDATION_TYPES = ("latest",)
 """The recommendation types thoth implements so far."""
@@ -367,6 +365,8 @@ class PlannedEnvironment:
     def target(self, project: Project, flags: TargetFlags) -> Target:
         """The environment's target, each flag given replacing the environment's value."""
         if self.machine is not None:
+            from thoth_cli.discovery import IncompleteEnvironmentError
+
             if flags.python_version is None and flags.platform is None:
                 try:
                     return self.machine.to_target()
@@ -391,6 +391,8 @@ class PlannedEnvironment:
                 "cpu_flags": None if flags.cpu_flags is None else list(flags.cpu_flags),
             }
             return {key: value for key, value in facts.items() if value is not None}
+        from thoth_cli.config import with_overrides
+
         return with_overrides(self.spec, cuda_version=flags.cuda_version, cpu_flags=flags.cpu_flags).record()
 
     def output_for(self, project: Project, lock_format: LockFormat, output: Path | None) -> Path:
@@ -480,6 +482,8 @@ def plan_environments(
 
 
 def _config(consoles: Consoles, manifest_path: Path | None) -> ThothConfig:
+    from thoth_cli.config import find_config, read_config
+
     start = manifest_path.parent if manifest_path is not None else Path()
     path = find_config(start)
     if path is None:
@@ -498,6 +502,8 @@ def _base_image(
     consoles: Consoles, path: Path, image_platform: str | None, reference: str | None
 ) -> PlannedEnvironment:
     """The environment of an image archive, an image layout folder or an unpacked root."""
+    from thoth_cli.config import describe_environment
+
     if path.is_dir() and not is_image_layout(path):
         if image_platform is not None or reference is not None:
             raise UsageError(

@@ -7,31 +7,26 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import yaml
 from rich.markup import escape
 from rich.table import Table
 
 from thoth_cli.cli.cache import human_size
 from thoth_cli.cli.console import Consoles
-from thoth_cli.config import (
-    CONFIG_NAME,
-    describe_environment,
-    environment_name_error,
-    find_config,
-    save_environment,
-)
-from thoth_cli.discovery import (
-    DEFAULT_TIMEOUT,
-    Library,
-    ProbeNote,
-    RootFS,
-    RuntimeEnvironment,
-    discover,
-    open_image,
-)
 from thoth_cli.errors import InputError, Location, UsageError
+
+if TYPE_CHECKING:
+    from thoth_cli.discovery import Library, ProbeNote, RuntimeEnvironment
+
+# Discovery (psutil, every probe, the image unpacker) and YAML are imported by the commands
+# that use them, not each time thoth starts; hence these two of their values, restated.
+
+CONFIG_NAME = ".thoth.yaml"
+
+TIMEOUT = 5.0
+"""Seconds a program asked may run: discovery's own default (`thoth_cli.discovery.probe.DEFAULT_TIMEOUT`)."""
 
 NOTABLE_CPU_FLAGS = (
     "sse4_2",
@@ -74,9 +69,11 @@ def describe_machine(
     image_platform: str | None = None,
     reference: str | None = None,
     python: Path | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float = TIMEOUT,
 ) -> Described:
     """Discover this machine, the root file system at `root`, or the image in `image` (nothing in it runs)."""
+    from thoth_cli.discovery import RootFS, discover, open_image
+
     notes: list[ProbeNote] = []
     if image is not None:
         with open_image(image, platform=image_platform, reference=reference) as unpacked:
@@ -152,7 +149,7 @@ def is_image_layout(folder: Path) -> bool:
 @click.option(
     "--timeout",
     type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
+    default=TIMEOUT,
     show_default=True,
     help="Seconds any program asked (nvidia-smi, nvcc) may take.",
 )
@@ -190,6 +187,8 @@ def discover_command(
     verbose: bool,
 ) -> None:
     """Describe the machine thoth would resolve for: OS, Python, CPU, memory, GPUs, CUDA, libraries."""
+    from thoth_cli.config import describe_environment, environment_name_error, find_config, save_environment
+
     if root is not None and image is not None:
         raise UsageError("--root and --image each name the machine to describe", fix="pass one of them")
     if image is None and (image_platform is not None or reference is not None):
@@ -216,6 +215,8 @@ def discover_command(
     if fmt == "json":
         consoles.out.print_json(json.dumps(environment.as_dict()))
     elif fmt == "yaml":
+        import yaml
+
         consoles.out.print(yaml.safe_dump(environment.as_dict(), sort_keys=False), markup=False, end="")
     else:
         show_environment(consoles, environment, verbose=verbose)
