@@ -84,7 +84,10 @@ def describe_machine(
             return Described(environment, tuple(notes), unpacked.notes, name)
     if root is not None:
         check_root(root)
-        environment = discover(RootFS(root.resolve()), python=python, timeout=timeout, notes=notes)
+        # A root given by the user is read as files, never run, even when it is "/".
+        environment = discover(
+            RootFS(root.resolve()), python=python, timeout=timeout, notes=notes, host=False
+        )
         return Described(environment, tuple(notes))
     return Described(discover(python=python, timeout=timeout, notes=notes), tuple(notes))
 

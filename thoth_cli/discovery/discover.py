@@ -33,8 +33,12 @@ def discover(
     python: Path | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     notes: list[ProbeNote] | None = None,
+    host: bool | None = None,
 ) -> RuntimeEnvironment:
     """Describe the machine at `fs` (None: this machine).
+
+    `host=False` reads `fs` as files only, even when it is `/` (`thoth discover --root /`):
+    no program is run.
 
     `environ` is the root's environment (default: this process's for this machine, none
     for an image); `python` the interpreter to describe instead of the running one (a host
@@ -42,7 +46,7 @@ def discover(
     any one program may run. Each probe's reasons for an unknown part are appended to
     `notes` when given.
     """
-    ctx = ProbeContext.create(fs, environ=environ, timeout=timeout, python=python)
+    ctx = ProbeContext.create(fs, environ=environ, timeout=timeout, python=python, host=host)
     with ThreadPoolExecutor(max_workers=5, thread_name_prefix="thoth-discover") as pool:
         nvidia = pool.submit(gpu.nvidia, ctx)
         amd = pool.submit(gpu.amd, ctx)

@@ -124,7 +124,7 @@ class ProbeContext:
         fs = fs if fs is not None else RootFS(Path("/"))
         is_host = fs.is_host if host is None else host
         if environ is None:
-            environ = dict(os.environ) if fs.is_host else {}
+            environ = dict(os.environ) if is_host else {}
         return cls(fs=fs, host=is_host, environ=dict(environ), timeout=timeout, python=python)
 
     @property
