@@ -387,6 +387,32 @@ def test_upgrade_package_releases_one_pin(relock: Relock, thoth: Thoth, server: 
     assert "urllib3 2.1.0 upgraded from 2.0.7" in " ".join(result.stdout.split())
 
 
+@pytest.mark.parametrize("option", [("--upgrade",), ("--upgrade-package", "urllib3")])
+def test_an_upgrade_sees_a_release_made_since_the_pages_were_cached(
+    relock: Relock, thoth: Thoth, server: IndexServer, option: tuple[str, ...]
+) -> None:
+    # No --refresh: the cached pages are still fresh, yet an upgrade must see urllib3 2.1.0.
+    result = thoth.advise("--manifest", str(relock.manifest), *option, index=server)
+
+    assert result.exit_code == 0, result.stderr
+    assert locked_pins(relock.lock)["urllib3"] == "2.1.0"
+
+
+def test_a_pipfile_lock_for_another_manifest_is_refused_before_resolving(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = project(tmp_path, "requirements.in", "requests\n")
+
+    result = thoth.advise("--manifest", str(manifest), "--lock-format", "Pipfile.lock", index=server)
+
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"error: a Pipfile.lock records a Pipfile's hash, and {manifest} is not a Pipfile\n"
+        "  fix: use --lock-format pylock.toml or --lock-format requirements.txt\n"
+    )
+    assert server.requests == []
+
+
 def test_upgrade_releases_every_pin(relock: Relock, thoth: Thoth, server: IndexServer) -> None:
     result = thoth.advise("--manifest", str(relock.manifest), "--refresh", "--upgrade", index=server)
 

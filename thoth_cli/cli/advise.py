@@ -23,7 +23,7 @@ from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.http import HttpSettings
 from thoth_cli.lock.atomic import LockWriteError
-from thoth_cli.lock.formats import LockFormat, lock_path_for
+from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
 from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import IndexStrategyName, PrereleaseMode, ResolutionPolicy
@@ -276,6 +276,7 @@ def advise_command(
             if environment.spec is not None:
                 _check_recommendation_type(consoles, environment.spec, recommendation_type)
             chosen_format = LockFormat(lock_format) if lock_format else LockFormat.for_manifest(project)
+            check_lock_format(chosen_format, project)
             policy = ResolutionPolicy(
                 prerelease=_prerelease_mode(project, prerelease, pre),
                 prerelease_packages=project.prerelease_packages
@@ -307,7 +308,11 @@ def advise_command(
                     extra_index_urls=extra_index_url,
                     strategy=IndexStrategyName(index_strategy),
                     cache_dir=cache_dir,
-                    http=HttpSettings(offline=offline, refresh=refresh, ttl=cache_ttl),
+                    # An upgrade asks for the newest releases: a page cached a minute ago may
+                    # miss one, so pages are revalidated (an unchanged page costs a 304).
+                    http=HttpSettings(
+                        offline=offline, refresh=refresh or upgrade or bool(upgrade_package), ttl=cache_ttl
+                    ),
                 ),
                 lock_format=chosen_format,
                 output=environment.output_for(project, chosen_format, output),

@@ -7,14 +7,14 @@ from pathlib import Path
 
 from thoth_cli.index.model import IndexSpec
 from thoth_cli.lock.model import CREATED_BY, LockFormat, LockTarget
-from thoth_cli.lock.pipfile_lock import pipfile_lock_text
+from thoth_cli.lock.pipfile_lock import check_pipfile_project, pipfile_lock_text
 from thoth_cli.lock.pylock import pylock_text
 from thoth_cli.lock.read import read_lock
 from thoth_cli.lock.requirements_txt import requirements_txt_text
 from thoth_cli.project.model import Project
 from thoth_cli.stack import Stack
 
-__all__ = ["LockFormat", "lock_path_for", "read_lock", "render_lock"]
+__all__ = ["LockFormat", "check_lock_format", "lock_path_for", "read_lock", "render_lock"]
 
 
 def lock_path_for(manifest: Path, lock_format: LockFormat) -> Path:
@@ -33,6 +33,12 @@ def lock_path_for(manifest: Path, lock_format: LockFormat) -> Path:
         default = folder / lock_format.filename
         return folder / f"{manifest.stem}.lock.txt" if default == manifest else default
     return folder / lock_format.filename
+
+
+def check_lock_format(lock_format: LockFormat, project: Project) -> None:
+    """Refuse, before any resolving, a format the project cannot be locked in."""
+    if lock_format is LockFormat.PIPFILE_LOCK:
+        check_pipfile_project(project)
 
 
 def render_lock(

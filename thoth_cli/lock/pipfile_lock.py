@@ -61,17 +61,22 @@ def pipfile_lock_text(
     return json.dumps(data, indent=4, sort_keys=True, separators=(",", ": ")) + "\n"
 
 
+def check_pipfile_project(project: Project) -> None:
+    """A Pipfile.lock can only be written for a Pipfile: it records the Pipfile's hash."""
+    if project.kind is not ManifestKind.PIPFILE:
+        raise UsageError(
+            f"a Pipfile.lock records a Pipfile's hash, and {project.manifest} is not a Pipfile",
+            fix="use --lock-format pylock.toml or --lock-format requirements.txt",
+        )
+
+
 def pipfile_lock_data(project: Project, stack: Stack) -> dict[str, Any]:
     """The Pipfile.lock as JSON-ready data.
 
     A package every section needs appears in each of them, as Pipenv writes it: the develop
     section is locked with the default one as constraints, so the pins agree.
     """
-    if project.kind is not ManifestKind.PIPFILE:
-        raise UsageError(
-            f"a Pipfile.lock records a Pipfile's hash, and {project.manifest} is not a Pipfile",
-            fix="use --lock-format pylock.toml or --lock-format requirements.txt",
-        )
+    check_pipfile_project(project)
     pipfile = pipfile_data(project.manifest)
     sections: dict[str, dict[str, Any]] = {DEFAULT_SECTION: {}, DEVELOP_SECTION: {}}
     for category in categories(pipfile):
