@@ -75,3 +75,16 @@ def test_no_manifest_is_exit_4_and_says_what_was_looked_for(
         f"error: no manifest found in {tmp_path} (looked for Pipfile, pyproject.toml, requirements.in, "
         "requirements.txt)\n  fix: run thoth in your project's folder or pass --manifest PATH\n"
     )
+
+
+def test_commands_load_on_demand_so_discover_does_not_import_the_resolver() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from thoth_cli.cli.main import cli; "
+        "from click.testing import CliRunner; CliRunner().invoke(cli, ['discover', '--help']); "
+        "print(sorted(m for m in ('httpx', 'resolvelib', 'thoth_cli.adviser') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
@@ -13,9 +14,30 @@ from thoth_cli import __version__
 from thoth_cli.cli.console import ColorChoice, Consoles
 from thoth_cli.errors import ExitCode, ThothError
 
+COMMANDS: dict[str, tuple[str, str]] = {
+    "advise": ("thoth_cli.cli.advise", "advise_command"),
+    "cache": ("thoth_cli.cli.cache", "cache"),
+    "discover": ("thoth_cli.cli.discover", "discover_command"),
+    "manifest": ("thoth_cli.cli.manifest", "manifest"),
+}
+"""Command name -> (module, attribute): imported only when the command runs, so that
+`thoth discover` does not pay for the resolver, the HTTP client and the lock writers."""
+
 
 class ThothGroup(click.Group):
-    """A click group that turns thoth's errors into one plain message and an exit code."""
+    """A click group that loads its commands on demand and turns thoth's errors into one plain
+    message and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *super().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS and cmd_name not in self.commands:
+            module, attribute = COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attribute)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -62,21 +84,6 @@ def _consoles(ctx: click.Context) -> Consoles:
 def cli(ctx: click.Context, color: ColorChoice, verbose: int, quiet: bool) -> None:
     """Resolve Python stacks for a target environment and explain every pin."""
     ctx.obj = Consoles.create(color, -1 if quiet else verbose)
-
-
-def _register() -> None:
-    from thoth_cli.cli.advise import advise_command
-    from thoth_cli.cli.cache import cache
-    from thoth_cli.cli.discover import discover_command
-    from thoth_cli.cli.manifest import manifest
-
-    cli.add_command(advise_command, "advise")
-    cli.add_command(discover_command, "discover")
-    cli.add_command(cache)
-    cli.add_command(manifest)
-
-
-_register()
 
 
 def main(argv: list[str] | None = None) -> None:
