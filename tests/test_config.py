@@ -360,6 +360,19 @@ def test_the_search_stops_at_the_repositorys_root(tmp_path: Path) -> None:
     assert find_config(repository / "app") is None
 
 
+def test_the_search_stops_when_it_starts_at_the_repositorys_root(tmp_path: Path) -> None:
+    (tmp_path / ".thoth.yaml").write_text(THOTH)
+    repository = tmp_path / "repo"
+    (repository / ".git").mkdir(parents=True)
+    assert find_config(repository) is None
+
+
+def test_a_file_at_the_repositorys_root_is_found_from_the_root(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".thoth.yaml").write_text(THOTH)
+    assert find_config(tmp_path) == tmp_path / ".thoth.yaml"
+
+
 # Saving ----------------------------------------------------------------------------------
 
 GPU = EnvironmentSpec(

@@ -176,12 +176,11 @@ class ThothConfig:
 def find_config(start: Path) -> Path | None:
     """The `.thoth.yaml` in `start` or the nearest folder above it, as Thamos finds it.
 
-    The search stops at the repository's root (a folder holding `.git`), so that a stray
-    file in a home folder never configures a project.
+    The search stops at the repository's root (a folder holding `.git`), `start` included,
+    so that a stray file in a home folder never configures a project. `start` is kept as
+    given, so a relative start gives a relative path to show.
     """
-    if (start / CONFIG_NAME).is_file():
-        return start / CONFIG_NAME
-    for folder in start.resolve().parents:
+    for folder in (start, *start.resolve().parents):
         if (folder / CONFIG_NAME).is_file():
             return folder / CONFIG_NAME
         if (folder / ".git").exists():
