@@ -117,14 +117,42 @@ def indexes_for(project: Project, options: IndexOptions) -> tuple[IndexSpec, ...
 
 
 def output_path(project: Project, lock_format: LockFormat, output: Path | None) -> Path:
-    """Where the lock goes: `output`, or next to the manifest - never over the manifest."""
+    """Where the lock goes: `output`, or next to the manifest - never over a manifest.
+
+    Refused: the manifest itself, a file the manifest includes (`-r`, `-c`), and any file
+    named as a manifest is (Pipfile, pyproject.toml, `*.in`), which thoth would read as one.
+    """
     path = output if output is not None else lock_path_for(project.manifest, lock_format)
-    if path.resolve() == project.manifest.resolve():
+    resolved = path.resolve()
+    if resolved == project.manifest.resolve():
         raise UsageError(
             f"the lock would overwrite the manifest {project.manifest}",
             fix="pass --output PATH or --lock-format with another format",
         )
+    for included in _included_files(project):
+        if resolved == included.resolve():
+            raise UsageError(
+                f"the lock would overwrite {included}, which the manifest {project.manifest} includes",
+                fix="pass --output PATH with another file name",
+            )
+    if _is_manifest_name(path):
+        raise UsageError(
+            f"the lock would be written to {path}, a manifest's file name",
+            fix="pass --output PATH with a lock's file name (not Pipfile, pyproject.toml or *.in)",
+        )
     return path
+
+
+def _included_files(project: Project) -> tuple[Path, ...]:
+    """The files the manifest reads besides itself: where its requirements and constraints were written."""
+    requirements = (*project.requirements, *project.constraints)
+    paths = {req.origin.path for req in requirements if req.origin is not None}
+    return tuple(sorted(path for path in paths if path != project.manifest))
+
+
+def _is_manifest_name(path: Path) -> bool:
+    name = path.name
+    return name in ("Pipfile", "pyproject.toml") or name.endswith(".Pipfile") or path.suffix == ".in"
 
 
 @contextmanager

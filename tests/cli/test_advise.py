@@ -301,6 +301,54 @@ def test_the_lock_never_overwrites_the_manifest(tmp_path: Path, thoth: Thoth, se
     assert manifest.read_text(encoding="utf-8") == "requests\n"
 
 
+def test_a_requirements_file_locks_beside_itself_not_onto_the_file_it_includes(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    project(tmp_path, "requirements.txt", "requests\n")
+    manifest = project(tmp_path, "requirements-dev.txt", "-r requirements.txt\npytest\n")
+
+    result = thoth.advise("--manifest", str(manifest), index=server)
+
+    assert result.exit_code == 0, result.stderr
+    assert files_in(tmp_path) == ["requirements-dev.lock.txt", "requirements-dev.txt", "requirements.txt"]
+    assert (tmp_path / "requirements.txt").read_text(encoding="utf-8") == "requests\n"
+    assert pins(tmp_path / "requirements-dev.lock.txt") == {**MAIN, "iniconfig": "2.0.0", "pytest": "8.0.0"}
+
+
+@pytest.mark.parametrize("option", ["-r", "-c"])
+def test_the_lock_never_overwrites_a_file_the_manifest_includes(
+    tmp_path: Path, thoth: Thoth, server: IndexServer, option: str
+) -> None:
+    included = project(tmp_path, "requirements.txt", "requests\n")
+    manifest = project(tmp_path, "requirements-dev.txt", f"{option} requirements.txt\npytest\n")
+
+    result = thoth.advise("--manifest", str(manifest), "--output", str(included), index=server)
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"error: the lock would overwrite {included}, which the manifest {manifest} includes\n"
+        "  fix: pass --output PATH with another file name\n"
+    )
+    assert included.read_text(encoding="utf-8") == "requests\n"
+
+
+@pytest.mark.parametrize("name", ["Pipfile", "web.Pipfile", "pyproject.toml", "dev.in"])
+def test_the_lock_never_overwrites_another_manifest(
+    tmp_path: Path, thoth: Thoth, server: IndexServer, name: str
+) -> None:
+    manifest = project(tmp_path, "requirements.in", "requests\n")
+    other = project(tmp_path, name, "# another manifest\n")
+
+    result = thoth.advise("--manifest", str(manifest), "--output", str(other), index=server)
+
+    assert result.exit_code == 2
+    assert result.stderr.endswith(
+        f"error: the lock would be written to {other}, a manifest's file name\n"
+        "  fix: pass --output PATH with a lock's file name (not Pipfile, pyproject.toml or *.in)\n"
+    )
+    assert other.read_text(encoding="utf-8") == "# another manifest\n"
+
+
 def test_dry_run_writes_nothing(tmp_path: Path, thoth: Thoth, server: IndexServer) -> None:
     manifest = project(tmp_path, "requirements.in", "requests\n")
 

@@ -31,6 +31,9 @@ from thoth_cli.lock.requirements_txt import requirements_txt_text
         ("app/requirements.in", LockFormat.REQUIREMENTS_TXT, "app/requirements.txt"),
         ("app/dev.in", LockFormat.REQUIREMENTS_TXT, "app/dev.txt"),
         ("app/requirements.txt", LockFormat.REQUIREMENTS_TXT, "app/requirements.lock.txt"),
+        ("app/requirements-dev.txt", LockFormat.REQUIREMENTS_TXT, "app/requirements-dev.lock.txt"),
+        ("app/requirements-dev.txt", LockFormat.PYLOCK, "app/pylock.toml"),
+        ("app/Pipfile", LockFormat.REQUIREMENTS_TXT, "app/requirements.txt"),
         ("app/pyproject.toml", LockFormat.REQUIREMENTS_TXT, "app/requirements.txt"),
     ],
 )

@@ -21,18 +21,22 @@ def lock_path_for(manifest: Path, lock_format: LockFormat) -> Path:
     """Where a manifest's lock goes by default: next to it, never over it.
 
     `requirements.in` (and `dev.in`) lock to the `.txt` of the same name, as pip-compile
-    does; a loose `requirements.txt` manifest locks to `requirements.lock.txt`. A Pipfile's
-    lock is its name plus `.lock`, as Pipenv names it.
+    does; any other requirements file locks to `<stem>.lock.txt` (`requirements-dev.txt` to
+    `requirements-dev.lock.txt`), since the folder's `requirements.txt` may be a manifest
+    too. A Pipfile's lock is its name plus `.lock`, as Pipenv names it.
     """
     folder = manifest.parent
     if lock_format is LockFormat.PIPFILE_LOCK:
         return folder / (f"{manifest.name}.lock" if manifest.name.endswith("Pipfile") else "Pipfile.lock")
-    if lock_format is LockFormat.REQUIREMENTS_TXT:
+    if lock_format is LockFormat.REQUIREMENTS_TXT and _is_requirements_file(manifest):
         if manifest.suffix == ".in":
             return manifest.with_suffix(".txt")
-        default = folder / lock_format.filename
-        return folder / f"{manifest.stem}.lock.txt" if default == manifest else default
+        return folder / f"{manifest.stem}.lock.txt"
     return folder / lock_format.filename
+
+
+def _is_requirements_file(manifest: Path) -> bool:
+    return manifest.suffix in (".txt", ".in")
 
 
 def check_lock_format(lock_format: LockFormat, project: Project) -> None:
