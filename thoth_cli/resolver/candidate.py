@@ -37,10 +37,27 @@ class Requirement:
     first_party: bool = False
     """Written in the project's manifest (not pulled in by a dependency)."""
     allow_prereleases: bool = False
+    hashes: frozenset[str] = frozenset()
+    """`algorithm:digest` values the manifest allows (`--hash`); empty: any file."""
+    unusable: str | None = None
+    """Set on the one dependency of a release that cannot be used, saying why; nothing satisfies
+    it, so the resolver backtracks past that release (pip does this for Requires-Python)."""
 
     @property
     def identifier(self) -> str:
+        if self.unusable is not None:
+            return f"<{self.name} {self.text}: {self.unusable}>"
         return identifier(self.name, self.extras)
+
+    @classmethod
+    def impossible(cls, candidate: Candidate, reason: str) -> Requirement:
+        return cls(
+            name=candidate.name,
+            display_name=candidate.display_name,
+            specifier=SpecifierSet(),
+            text=str(candidate.version),
+            unusable=reason,
+        )
 
     def __str__(self) -> str:
         return self.text or f"{self.display_name}{self.specifier}"

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from thoth_cli.errors import ExternalError, NoAnswer
-
-if TYPE_CHECKING:
-    from thoth_cli.resolver.candidate import Candidate
+from thoth_cli.errors import NoAnswer
 
 
 class ResolutionImpossibleError(NoAnswer):
@@ -34,18 +29,15 @@ class MetadataBuildRequiredError(NoAnswer):
         )
 
 
-class InvalidDependencyError(ExternalError):
-    """A release declares a dependency that is not valid PEP 508."""
+class DirectDependencyError(NoAnswer):
+    """A release depends on a direct reference (a URL), which an index lock cannot follow."""
 
     def __init__(self, name: str, version: str, text: str) -> None:
         self.name = name
         self.version = version
         self.text = text
         super().__init__(
-            f"{name} {version} declares an invalid dependency in its metadata: {text!r}",
-            fix=f"exclude {name} {version} (e.g. '{name}!={version}') or ask its maintainers to fix it",
+            f"{name} {version} depends on a direct reference, {text!r}: thoth locks packages from "
+            "indexes and will not replace it silently with a release of the same name",
+            fix=f"require another version of {name}, or publish that dependency to an index",
         )
-
-    @classmethod
-    def of(cls, candidate: Candidate, text: str) -> InvalidDependencyError:
-        return cls(candidate.display_name, str(candidate.version), text)

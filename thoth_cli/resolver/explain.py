@@ -28,6 +28,8 @@ def requirement_text(requirement: Requirement) -> str:
 
 
 def who_requires(cause: Cause) -> str:
+    if cause.requirement.unusable is not None:
+        return f"{cause.parent} {cause.requirement.unusable}"
     if cause.parent is None:
         return f"you require {requirement_text(cause.requirement)}"
     return f"{cause.parent} requires {requirement_text(cause.requirement)}"
@@ -61,7 +63,8 @@ class Explainer:
         return "\n".join(paragraphs), "; ".join(dict.fromkeys(hints)) or None
 
     def _explain_one(self, name: NormalizedName, causes: list[Cause]) -> tuple[str, str | None]:
-        available = self._finder.availability(name, _index_of(causes))
+        index = _index_of(causes)
+        available = self._finder.availability(name, index)
         chains = self._chains(causes)
         if not available.candidates:
             return self._nothing_installable(available) + chains, (
@@ -69,7 +72,7 @@ class Explainer:
                 "the package that requires it"
             )
         requirements = [cause.requirement for cause in causes]
-        alone = [c for c in causes if not self._satisfiable(available, [c.requirement])]
+        alone = [c for c in causes if not self._satisfiable(available, [c.requirement], index)]
         if alone:
             cause = alone[0]
             return self._no_version(
@@ -88,10 +91,11 @@ class Explainer:
         del requirements
         return f"{clash} — loosen one of them" + chains, "loosen one of the requirements above"
 
-    def _satisfiable(self, available: Availability, requirements: list[Requirement]) -> bool:
-        return (
-            next(self._finder.matches(available.name, requirements, (), available.index)(), None) is not None
-        )
+    def _satisfiable(
+        self, available: Availability, requirements: list[Requirement], index: str | None
+    ) -> bool:
+        """Whether the requirements admit a release, on the same index view the resolver used."""
+        return next(self._finder.matches(available.name, requirements, (), index)(), None) is not None
 
     def _nothing_installable(self, available: Availability) -> str:
         name = available.display_name

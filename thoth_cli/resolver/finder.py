@@ -57,6 +57,10 @@ class _Releases:
         self._done: dict[Version, Candidate | Rejection] = {}
         self._lock = Lock()
 
+    def reject(self, version: Version, reason: str) -> None:
+        with self._lock:
+            self._done[version] = Rejection(version, reason)
+
     def get(self, version: Version, load: FileLoader) -> Candidate | Rejection:
         with self._lock:
             known = self._done.get(version)
@@ -98,6 +102,14 @@ class CandidateFinder:
         releases = _Releases(page, lambda version, files: self._assess(page, version, files, cutoff))
         with self._lock:
             return self._releases.setdefault(key, releases)
+
+    def reject(self, name: NormalizedName, version: Version, reason: str) -> None:
+        """A release found unusable once its metadata was read: never offered again, and
+        explanations say why."""
+        with self._lock:
+            found = [releases for (known, _), releases in self._releases.items() if known == name]
+        for releases in found:
+            releases.reject(version, reason)
 
     def availability(self, name: NormalizedName, index: str | None = None) -> Availability:
         """Every release assessed: what explanations of a failure need."""

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from threading import Lock
 from typing import Any
 
+from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
-from packaging.specifiers import SpecifierSet
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from resolvelib.providers import AbstractProvider
 from resolvelib.structs import RequirementInformation
@@ -16,7 +18,7 @@ from resolvelib.structs import RequirementInformation
 from thoth_cli.index.metadata import MetadataUnavailableError
 from thoth_cli.index.model import CoreMetadata
 from thoth_cli.resolver.candidate import Candidate, Requirement
-from thoth_cli.resolver.errors import InvalidDependencyError, MetadataBuildRequiredError
+from thoth_cli.resolver.errors import DirectDependencyError, MetadataBuildRequiredError
 from thoth_cli.resolver.explain import Cause
 from thoth_cli.resolver.finder import CandidateFinder
 from thoth_cli.resolver.source import PackageSource
@@ -93,7 +95,7 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         incompatibilities: Mapping[str, Iterator[Candidate]],
     ) -> Callable[[], Iterator[Candidate]] | list[Candidate]:
         reqs = list(requirements[identifier])
-        if not reqs:
+        if not reqs or reqs[0].unusable is not None:
             return []
         name = reqs[0].name
         extras = reqs[0].extras
@@ -101,6 +103,9 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         all_reqs = [*reqs, *base_reqs, *self._constraints.get(name, ())]
         index = self._index_for(name, reqs)
         found = self._finder.matches(name, all_reqs, list(incompatibilities[identifier]), index)
+        allowed = _allowed_hashes(all_reqs)
+        if allowed is not None:
+            found = _with_hashes(found, allowed)
         first = next(found(), None)
         if first is not None:
             # The resolver will almost surely take the first: start reading its metadata now.
@@ -110,14 +115,39 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         return lambda: (candidate.with_extras(extras) for candidate in found())
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
-        if requirement.name != candidate.name:
+        if requirement.unusable is not None or requirement.name != candidate.name:
             return False
         if not requirement.extras <= candidate.extras:
             return False
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: Candidate) -> list[Requirement]:
+        try:
+            dependencies = self._dependencies(candidate)
+        except UnusableReleaseError as exc:
+            self._finder.reject(candidate.name, candidate.version, exc.reason)
+            return [Requirement.impossible(candidate, exc.reason)]
+        for dependency in dependencies:
+            if dependency.name != candidate.name:
+                self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
+        self._prefetch(dependencies)
+        return dependencies
+
+    def _prefetch(self, requirements: Iterable[Requirement]) -> None:
+        """Fetch the new names' pages ahead, each from the index it is pinned to (a name pinned
+        to a private index is never asked of another)."""
+        by_index: dict[str | None, set[NormalizedName]] = {}
+        for requirement in requirements:
+            by_index.setdefault(self._index_for(requirement.name, [requirement]), set()).add(requirement.name)
+        for index, names in sorted(by_index.items(), key=lambda item: item[0] or ""):
+            self._source.prefetch(sorted(names), index=index)
+
+    def prefetch_roots(self, roots: Iterable[Requirement]) -> None:
+        self._prefetch(roots)
+
+    def _dependencies(self, candidate: Candidate) -> list[Requirement]:
         metadata = self.metadata(candidate)
+        self._check_requires_python(metadata)
         dependencies: list[Requirement] = []
         if candidate.extras:
             # The extras slot pins the base slot to the same version.
@@ -133,11 +163,18 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
             requirement = self._dependency(candidate, text)
             if requirement is not None:
                 dependencies.append(requirement)
-        for dependency in dependencies:
-            if dependency.name != candidate.name:
-                self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
-        self._source.prefetch(sorted({req.name for req in dependencies}))
         return dependencies
+
+    def _check_requires_python(self, metadata: CoreMetadata) -> None:
+        """Indexes that do not publish data-requires-python leave it to the metadata."""
+        if not metadata.requires_python:
+            return
+        try:
+            spec = SpecifierSet(metadata.requires_python)
+        except InvalidSpecifier:
+            return  # as pip: an unreadable Requires-Python does not exclude the release
+        if not spec.contains(self._finder.target.python_full_version, prereleases=True):
+            raise UnusableReleaseError(f"requires Python {spec} (its metadata says)")
 
     # -- helpers ---------------------------------------------------------------------------
 
@@ -174,20 +211,27 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         try:
             parsed = PackagingRequirement(text)
         except InvalidRequirement:
-            # A broken Requires-Dist line is the release's fault; the resolver cannot use it.
-            raise InvalidDependencyError.of(candidate, text) from None
+            # The release's fault: like pip, skip the release rather than fail the run.
+            raise UnusableReleaseError(f"declares an invalid dependency {text!r}") from None
+        if parsed.url:
+            raise DirectDependencyError(candidate.display_name, str(candidate.version), text)
         target = self._finder.target
-        if parsed.marker is not None:
-            if candidate.extras:
-                if not any(target.evaluate(parsed.marker, frozenset({extra})) for extra in candidate.extras):
+        try:
+            if parsed.marker is not None:
+                if candidate.extras:
+                    if not any(target.evaluate(parsed.marker, frozenset({e})) for e in candidate.extras):
+                        return None
+                    if target.evaluate(parsed.marker, frozenset()):
+                        # Already a dependency of the base candidate.
+                        return None
+                elif not target.evaluate(parsed.marker, frozenset()):
                     return None
-                if target.evaluate(parsed.marker, frozenset()):
-                    # Already a dependency of the base candidate.
-                    return None
-            elif not target.evaluate(parsed.marker, frozenset()):
+            elif candidate.extras:
                 return None
-        elif candidate.extras:
-            return None
+        except (UndefinedComparison, UndefinedEnvironmentName):
+            raise UnusableReleaseError(
+                f"declares a dependency whose marker cannot be evaluated: {text!r}"
+            ) from None
         name = canonicalize_name(parsed.name)
         return Requirement(
             name=name,
@@ -198,7 +242,39 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         )
 
     def _index_for(self, name: NormalizedName, requirements: Iterable[Requirement]) -> str | None:
+        """The index a name must come from: its requirement's pin, else the project's pin."""
         for requirement in requirements:
             if requirement.index:
                 return requirement.index
         return self._index_pins.get(name)
+
+
+class UnusableReleaseError(Exception):
+    """Internal: a release whose metadata the resolver cannot use; it is skipped, with a reason."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def _allowed_hashes(requirements: Iterable[Requirement]) -> frozenset[str] | None:
+    """The `algorithm:digest` values every requirement with `--hash` allows (None: no limit)."""
+    allowed: frozenset[str] | None = None
+    for requirement in requirements:
+        if requirement.hashes:
+            allowed = requirement.hashes if allowed is None else allowed & requirement.hashes
+    return allowed
+
+
+def _with_hashes(
+    found: Callable[[], Iterator[Candidate]], allowed: frozenset[str]
+) -> Callable[[], Iterator[Candidate]]:
+    """Only files whose sha256 the manifest lists (`--hash`); releases with none are skipped."""
+
+    def iterate() -> Iterator[Candidate]:
+        for candidate in found():
+            files = tuple(f for f in candidate.files if any(f"{a}:{h}" in allowed for a, h in f.hashes.items))
+            if files:
+                yield replace(candidate, files=files)
+
+    return iterate

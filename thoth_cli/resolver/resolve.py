@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
+from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.utils import NormalizedName
 from resolvelib import BaseReporter, ResolutionImpossible, ResolutionTooDeep, Resolver
 from resolvelib.resolvers import Result
 
-from thoth_cli.errors import ThothError
+from thoth_cli.errors import Location, ManifestError, ThothError
 from thoth_cli.index.model import IndexSpec
 from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement
 from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.errors import ResolutionImpossibleError
-from thoth_cli.resolver.explain import Cause, Explainer
+from thoth_cli.resolver.explain import Cause, Explainer, requirement_text
 from thoth_cli.resolver.finder import CandidateFinder
 from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.resolver.provider import Provider
@@ -66,13 +68,47 @@ def root_requirements(
     roots: list[tuple[Requirement, ProjectRequirement]] = []
     skipped: list[ProjectRequirement] = []
     for req in request.project.requirements_for(request.groups):
-        if not request.target.evaluate(req.marker, frozenset()):
+        if not _applies(req, request):
             skipped.append(req)
             continue
         if req.url is not None:
             raise DirectReferenceNotSupportedError(req)
         roots.append((_as_resolver_requirement(req), req))
     return roots, skipped
+
+
+def _applies(req: ProjectRequirement, request: ResolveRequest) -> bool:
+    """Whether the requirement's marker holds on the target; a marker that cannot be evaluated
+    (`python_version ~= "3"`) is the manifest's error, named where it was written."""
+    try:
+        return request.target.evaluate(req.marker, frozenset())
+    except (UndefinedComparison, UndefinedEnvironmentName) as exc:
+        raise ManifestError(
+            f"the marker of {req.display_name} cannot be evaluated ({exc})",
+            location=req.origin or Location(request.project.manifest),
+            text=str(req.marker),
+            fix="compare versions with ==, !=, <, <=, >, >= or a full X.Y for ~=",
+        ) from None
+
+
+def index_pins(
+    roots: list[tuple[Requirement, ProjectRequirement]], manifest: Path
+) -> dict[NormalizedName, str]:
+    """Each pinned name's index; one name pinned to two indexes is refused."""
+    pins: dict[NormalizedName, tuple[str, ProjectRequirement]] = {}
+    for _, req in roots:
+        if not req.index:
+            continue
+        known = pins.setdefault(req.name, (req.index, req))
+        if known[0] != req.index:
+            raise ManifestError(
+                f"{req.display_name} is pinned to index {req.index!r} here and to {known[0]!r} "
+                f"in group {known[1].group}",
+                location=req.origin or Location(manifest),
+                text=str(req),
+                fix="pin the package to one index in every group",
+            )
+    return {name: index for name, (index, _) in pins.items()}
 
 
 def _as_resolver_requirement(req: ProjectRequirement) -> Requirement:
@@ -86,6 +122,7 @@ def _as_resolver_requirement(req: ProjectRequirement) -> Requirement:
         index=req.index,
         first_party=True,
         allow_prereleases=req.allow_prereleases,
+        hashes=frozenset(h.lower() for h in req.hashes),
     )
 
 
@@ -102,20 +139,20 @@ def resolve(
     for constraint in request.project.constraints:
         if request.target.evaluate(constraint.marker, frozenset()):
             constraints.setdefault(constraint.name, []).append(_as_resolver_requirement(constraint))
-    index_pins = {req.name: req.index for _, req in roots if req.index}
+    pins = index_pins(roots, request.project.manifest)
     finder = CandidateFinder(source, request.target, request.policy)
     provider = Provider(
         finder,
         source,
         constraints=constraints,
-        index_pins=index_pins,
+        index_pins=pins,
         allow_build=request.policy.allow_build,
         build_index_url=request.indexes[0].url if request.indexes else None,
         on_build=on_build,
     )
     resolver_roots = [r for r, _ in roots]
     provider.record_roots(resolver_roots)
-    source.prefetch(sorted({r.name for r in resolver_roots}))
+    provider.prefetch_roots(resolver_roots)
     resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, reporter or BaseReporter())
     try:
         result = resolver.resolve(resolver_roots, max_rounds=request.policy.max_rounds)
@@ -153,26 +190,30 @@ def build_stack(
             base[candidate.name] = candidate
     display: dict[NormalizedName, str] = {}
     edges: set[Edge] = set()
+    # Group membership follows resolver slots (name plus extras), not bare names: what an
+    # extra requested only by the dev group pulls in must not count as a default dependency.
+    slot_children: dict[str | None, set[str]] = {}
+    slot_name: dict[str, NormalizedName] = {}
     for criterion in result.criteria.values():
         for info in criterion.information:
             requirement = info.requirement
+            slot_name[requirement.identifier] = requirement.name
+            parent_slot = info.parent.identifier if info.parent is not None else None
+            slot_children.setdefault(parent_slot, set()).add(requirement.identifier)
             display.setdefault(requirement.name, requirement.display_name)
             parent = info.parent.name if info.parent is not None else None
             if parent == requirement.name:
                 continue
-            edges.add(Edge(parent, requirement.name, requirement.text.split(";", 1)[0].strip()))
+            edges.add(Edge(parent, requirement.name, requirement_text(requirement)))
     for root, _ in roots:
         display[root.name] = root.display_name
-    group_roots: dict[Group, set[NormalizedName]] = {}
+    group_roots: dict[Group, set[str]] = {}
     for root, req in roots:
-        group_roots.setdefault(req.group, set()).add(root.name)
-    children: dict[NormalizedName | None, set[NormalizedName]] = {}
-    for edge in edges:
-        children.setdefault(edge.parent, set()).add(edge.child)
+        group_roots.setdefault(req.group, set()).add(root.identifier)
     membership: dict[NormalizedName, set[Group]] = {}
-    for group, names in group_roots.items():
-        for name in _reachable(names, children):
-            membership.setdefault(name, set()).add(group)
+    for group, slots in group_roots.items():
+        for slot in _reachable(slots, slot_children):
+            membership.setdefault(slot_name[slot], set()).add(group)
     direct = {root.name for root, _ in roots}
     packages = tuple(
         PinnedPackage(
@@ -192,10 +233,8 @@ def build_stack(
     return Stack(packages=packages, edges=ordered_edges)
 
 
-def _reachable(
-    start: Iterable[NormalizedName], children: dict[NormalizedName | None, set[NormalizedName]]
-) -> set[NormalizedName]:
-    seen: set[NormalizedName] = set()
+def _reachable(start: Iterable[str], children: dict[str | None, set[str]]) -> set[str]:
+    seen: set[str] = set()
     queue = deque(start)
     while queue:
         name = queue.popleft()
