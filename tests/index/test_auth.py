@@ -110,3 +110,11 @@ def test_a_malformed_netrc_names_the_file_and_line_but_not_its_tokens(tmp_path: 
     )
     assert "secretword" not in str(caught.value)
     assert caught.value.exit_code == 4
+
+
+def test_split_userinfo_keeps_a_port_that_is_not_a_number_as_written() -> None:
+    # Messages about the bad port quote the URL; taking the credentials out must still work.
+    assert split_userinfo("https://alice:pw@Host.example:abc/simple/") == (
+        "https://Host.example:abc/simple/",
+        Credentials("alice", "pw"),
+    )

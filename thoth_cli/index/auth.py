@@ -30,21 +30,26 @@ class Credentials:
 
 
 def split_userinfo(url: str) -> tuple[str, Credentials | None]:
-    """The URL without its userinfo, and the credentials the userinfo held (percent-decoded)."""
+    """The URL without its userinfo, and the credentials the userinfo held (percent-decoded).
+
+    The host and port stay as written, IPv6 brackets included: removing credentials must not
+    depend on the port being a number, since error messages about a bad port show the URL too.
+    ValueError only for what `urlsplit` refuses (unbalanced IPv6 brackets).
+    """
     parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
         return url, None
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    if parts.port is not None:
-        host += f":{parts.port}"
+    username, _, password = userinfo.partition(":")
     bare = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    return bare, Credentials(unquote(parts.username or ""), unquote(parts.password or ""))
+    return bare, Credentials(unquote(username), unquote(password))
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
-    """Scheme, host and port: credentials given for one URL apply to every URL of its origin."""
+    """Scheme, host and port: credentials given for one URL apply to every URL of its origin.
+
+    ValueError when the port is not a number from 0 to 65535.
+    """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     return scheme, (parts.hostname or "").lower(), parts.port or _DEFAULT_PORTS.get(scheme)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
 from functools import cached_property, lru_cache
-from urllib.parse import urlsplit, urlunsplit
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.tags import Tag
@@ -21,18 +21,24 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from thoth_cli.index.auth import split_userinfo
+
 PYPI_SIMPLE = "https://pypi.org/simple/"
 
 
+_USERINFO = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@")
+
+
 def redact(url: str) -> str:
-    """The URL without credentials, for anything a user or a lock may see."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url
-    host = parts.hostname or ""
-    if parts.port:
-        host += f":{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
+    """The URL without credentials, for anything a user or a lock may see; never fails.
+
+    Error messages quote malformed URLs through it, so one `urlsplit` refuses still loses its
+    userinfo (everything before the authority's last "@").
+    """
+    try:
+        return split_userinfo(url)[0]
+    except ValueError:
+        return _USERINFO.sub(r"\1", url)
 
 
 @dataclass(frozen=True)
