@@ -57,6 +57,39 @@ def test_json_is_versioned_and_complete(project: Path) -> None:
     ]
 
 
+CREDENTIALS = """\
+pkg @ https://alice:s3cret@host.example/pkg-1.0-py3-none-any.whl
+-e git+https://ghp_TOKEN@github.com/o/r.git#egg=r
+"""
+
+
+@pytest.fixture
+def with_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "requirements.in").write_text(CREDENTIALS)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_table_hides_the_credentials_of_direct_references(with_credentials: Path) -> None:
+    result = CliRunner().invoke(cli, ["--color", "never", "manifest"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "│ pkg @ https://alice:****@host.example/pkg-1.0-py3-none-any.whl │" in result.stdout
+    assert "│ r @ git+https://****@github.com/o/r.git" in result.stdout
+    assert "s3cret" not in result.output
+    assert "ghp_TOKEN" not in result.output
+
+
+def test_json_hides_the_credentials_of_direct_references(with_credentials: Path) -> None:
+    result = CliRunner().invoke(cli, ["manifest", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [r["requirement"] for r in data["requirements"]] == [
+        "pkg @ https://alice:****@host.example/pkg-1.0-py3-none-any.whl",
+        "r @ git+https://****@github.com/o/r.git",
+    ]
+    assert "s3cret" not in result.stdout
+
+
 def test_a_malformed_manifest_is_exit_4_with_file_and_line(project: Path) -> None:
     (project / "Pipfile").write_text('[packages]\nrequests = ">=2.31\n')
     result = CliRunner().invoke(cli, ["--color", "never", "manifest"])

@@ -262,6 +262,17 @@ _FIX = "  fix: write the lock again with `thoth advise --lock-format requirement
             "a @ https://x.example/a-1.0.tar.gz\n  fix: pin it as a==<version>, or write the lock again with "
             "`thoth advise --lock-format requirements.txt`",
         ),
+        (
+            "a @ https://deploy:hunter2@x.example/a-1.0.tar.gz\n",
+            "requirements.txt:1: not pinned to one version: "
+            "a @ https://deploy:****@x.example/a-1.0.tar.gz\n  fix: pin it as a==<version>, or write the "
+            "lock again with `thoth advise --lock-format requirements.txt`",
+        ),
+        (
+            "a==1\n-r https://ghp_TOKEN@x.example/base.txt\n",
+            "requirements.txt:2: a lock file must list every package itself, not include "
+            f"another file: -r https://****@x.example/base.txt\n{_FIX}",
+        ),
     ],
 )
 def test_malformed_lock_names_file_and_line(text: str, message: str) -> None:

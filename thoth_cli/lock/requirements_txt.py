@@ -25,6 +25,7 @@ from thoth_cli.lock.model import (
     shareable_url,
 )
 from thoth_cli.project.model import MAIN, Project
+from thoth_cli.project.requirements_lines import redact_credentials
 from thoth_cli.stack import PinnedPackage, Stack
 
 REGENERATE = "thoth advise --lock-format requirements.txt"
@@ -305,4 +306,5 @@ def _locked(path: Path, entry: _Entry, indexes: list[str]) -> LockedPackage:
 
 
 def _error(path: Path, line: int, problem: str, text: str, *, fix: str = _FIX) -> InputError:
-    return InputError(problem, location=Location(path, line=line), text=text, fix=fix)
+    """The error for a line of the lock, quoting it with any URL's password or token hidden."""
+    return InputError(problem, location=Location(path, line=line), text=redact_credentials(text), fix=fix)

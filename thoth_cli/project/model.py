@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from thoth_cli.errors import Location
+from thoth_cli.project.requirements_lines import redact_credentials
 
 DEFAULT_GROUP = "default"
 """The group of a project's main requirements (Pipfile `[packages]`, PEP 621 `dependencies`)."""
@@ -103,11 +105,15 @@ class ProjectRequirement:
     """Where the requirement was written, for error messages."""
 
     def __str__(self) -> str:
+        """The requirement as a user may see it: a URL's password or token shows as `****`.
+
+        For display only: the resolver and the lock writers read the fields, never this text.
+        """
         text = self.display_name
         if self.extras:
             text += "[" + ",".join(sorted(self.extras)) + "]"
         if self.url:
-            text += f" @ {self.url}"
+            text += f" @ {redact_userinfo(self.url)}"
             if self.marker is not None:
                 text += " "
         else:
@@ -158,6 +164,28 @@ class Project:
             if source.name == name:
                 return source
         return None
+
+
+def redact_userinfo(url: str) -> str:
+    """`url` with the password (or the lone token) of its userinfo replaced by `****`, as pip shows it.
+
+    The user name stays, so the user can tell which account is meant; a lone user name over
+    SSH (`git+ssh://git@github.com/...`) is an account, not a token, and stays too. A URL
+    `urlsplit` cannot read is redacted by pattern instead.
+    """
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return redact_credentials(url)
+    # The last `@` ends the userinfo, as urlsplit reads it: a password may hold a raw `@`.
+    userinfo, at, host = parts.netloc.rpartition("@")
+    if not at:
+        return url
+    user, colon, _ = userinfo.partition(":")
+    if not colon and parts.scheme.lower().endswith("ssh"):
+        return url
+    shown = f"{user}:****" if colon else "****"
+    return parts._replace(netloc=f"{shown}@{host}").geturl()
 
 
 def normalize(name: str) -> NormalizedName:
