@@ -6,7 +6,7 @@ import os
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from thoth_cli.errors import ConfigError, Location
 from thoth_cli.index.model import PYPI_SIMPLE, IndexSpec, redact
@@ -31,15 +31,38 @@ def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None
         return environ[name]
 
     expanded = _VARIABLE.sub(expand, url)
-    parts = urlsplit(expanded)
-    if parts.scheme not in ("http", "https", "file") or not (parts.netloc or parts.scheme == "file"):
+    where = origin or Location(Path("--index-url"))
+    parts = _split(expanded)
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https", "file")
+        or not (parts.netloc or parts.scheme == "file")
+    ):
         raise ConfigError(
             "not an index URL" + (" once its variables are expanded" if expanded != url else ""),
-            location=origin or Location(Path("--index-url")),
+            location=where,
             text=redact(expanded),
             fix="give the index's full URL, e.g. https://pypi.org/simple",
         )
+    try:
+        parts.port  # noqa: B018  # urlsplit checks the port only when asked for it
+    except ValueError:
+        raise ConfigError(
+            "the index URL's port is not a number from 0 to 65535",
+            location=where,
+            text=redact(expanded),
+            fix="write the port as digits after the host, e.g. https://host.example:8443/simple, "
+            "or leave it out",
+        ) from None
     return expanded if expanded.endswith("/") else expanded + "/"
+
+
+def _split(url: str) -> SplitResult | None:
+    try:
+        return urlsplit(url)
+    except ValueError:
+        # Unbalanced or malformed brackets around an IPv6 host.
+        return None
 
 
 def _name_for(url: str, taken: set[str]) -> str:
