@@ -198,10 +198,16 @@ def test_thoth_section_allows_prereleases_per_package() -> None:
         ("requests", False),
     ]
     assert project.groups == (MAIN,)  # [thoth] is not a package category
-    assert project.notes == (
-        "[thoth.allow_prereleases] names packages that are not direct requirements, which thoth does not "
-        "yet carry to the resolver: numpy",
-    )
+    assert project.prerelease_packages == frozenset({"tensorflow", "numpy"})
+    assert project.allow_prereleases is False
+    assert project.notes == ()
+
+
+def test_thoth_section_switched_off_allows_no_prereleases(tmp_path: Path) -> None:
+    text = '[packages]\nnumpy = "*"\n\n[thoth.allow_prereleases]\nnumpy = false\nscipy = false\n'
+    project = read(tmp_path, text)
+    assert [(r.name, r.allow_prereleases) for r in project.requirements] == [("numpy", False)]
+    assert project.prerelease_packages == frozenset()
 
 
 def test_empty_pipfile(tmp_path: Path) -> None:

@@ -63,20 +63,15 @@ class PipfileReader(ManifestReader):
         allow_prereleases = read_pipenv(context, data.get("pipenv"))
         prereleases = read_thoth(context, data.get("thoth"))
         requirements = read_categories(context, data, notes)
-        requirements, unused = _apply_prereleases(requirements, prereleases)
-        if unused:
-            notes.append(
-                "[thoth.allow_prereleases] names packages that are not direct requirements, which thoth "
-                "does not yet carry to the resolver: " + ", ".join(unused)
-            )
         return Project(
             manifest=path,
             kind=ManifestKind.PIPFILE,
-            requirements=requirements,
+            requirements=_apply_prereleases(requirements, prereleases),
             sources=sources,
             requires_python=requires_python,
             python_version=python_version,
             allow_prereleases=allow_prereleases,
+            prerelease_packages=frozenset(name for name, on in prereleases.items() if on),
             notes=tuple(notes),
         )
 
@@ -347,14 +342,13 @@ def read_thoth(context: PipfileContext, table: object) -> dict[NormalizedName, b
 
 def _apply_prereleases(
     requirements: tuple[ProjectRequirement, ...], switches: dict[NormalizedName, bool]
-) -> tuple[tuple[ProjectRequirement, ...], list[NormalizedName]]:
-    applied = tuple(
+) -> tuple[ProjectRequirement, ...]:
+    """The direct requirements with their switch on, so each shows it; the project's
+    `prerelease_packages` carries the switches of every package, direct or not."""
+    return tuple(
         replace(req, allow_prereleases=True) if switches.get(req.name) and not req.allow_prereleases else req
         for req in requirements
     )
-    direct = {req.name for req in requirements}
-    unused = sorted(name for name, on in switches.items() if on and name not in direct)
-    return applied, unused
 
 
 __all__ = [
