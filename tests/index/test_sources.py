@@ -67,3 +67,22 @@ def test_unbalanced_ipv6_brackets_are_not_an_index_url() -> None:
         "--index-url: not an index URL: https://[::1/simple\n"
         "  fix: give the index's full URL, e.g. https://pypi.org/simple"
     )
+
+
+def test_an_extra_index_url_is_named_as_such() -> None:
+    with pytest.raises(ConfigError) as caught:
+        index_specs([], extra_index_urls=["https://host.example:abc/simple"], environ={})
+    assert str(caught.value) == (
+        "--extra-index-url: the index URL's port is not a number from 0 to 65535: "
+        f"https://host.example:abc/simple\n{PORT_FIX}"
+    )
+
+
+def test_a_manifest_source_without_a_known_line_is_named_by_its_name() -> None:
+    # requirements files and Poetry give no location for their sources; the message must not blame a flag.
+    with pytest.raises(ConfigError) as caught:
+        index_specs([Source("private", "ftp://host.example/simple")], environ={})
+    assert str(caught.value) == (
+        "the manifest [source 'private']: not an index URL: ftp://host.example/simple\n"
+        "  fix: give the index's full URL, e.g. https://pypi.org/simple"
+    )

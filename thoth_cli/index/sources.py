@@ -13,9 +13,12 @@ from thoth_cli.index.model import PYPI_SIMPLE, IndexSpec, redact
 from thoth_cli.project.model import Source
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+# Errors in a URL name where it came from: the flag, or the manifest's source.
+_INDEX_URL = Location(Path("--index-url"))
+_EXTRA_INDEX_URL = Location(Path("--extra-index-url"))
 
 
-def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None = None) -> str:
+def _normalise_url(url: str, environ: Mapping[str, str], origin: Location) -> str:
     """Expand `${VAR}` (Pipenv and pip keep credentials out of manifests that way) and end with a
     slash: simple-API roots are folders, and a missing slash costs a redirect per page."""
 
@@ -24,14 +27,13 @@ def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None
         if name not in environ:
             raise ConfigError(
                 f"the index URL uses the environment variable {name}, which is not set",
-                location=origin or Location(Path("--index-url")),
+                location=origin,
                 text=redact(url),
                 fix=f"set {name} in the environment",
             )
         return environ[name]
 
     expanded = _VARIABLE.sub(expand, url)
-    where = origin or Location(Path("--index-url"))
     parts = _split(expanded)
     if (
         parts is None
@@ -40,7 +42,7 @@ def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None
     ):
         raise ConfigError(
             "not an index URL" + (" once its variables are expanded" if expanded != url else ""),
-            location=where,
+            location=origin,
             text=redact(expanded),
             fix="give the index's full URL, e.g. https://pypi.org/simple",
         )
@@ -49,7 +51,7 @@ def _normalise_url(url: str, environ: Mapping[str, str], origin: Location | None
     except ValueError:
         raise ConfigError(
             "the index URL's port is not a number from 0 to 65535",
-            location=where,
+            location=origin,
             text=redact(expanded),
             fix="write the port as digits after the host, e.g. https://host.example:8443/simple, "
             "or leave it out",
@@ -88,13 +90,18 @@ def index_specs(
     """
     env = os.environ if environ is None else environ
     specs = [
-        IndexSpec(s.name, _normalise_url(s.url, env, s.origin), verify_ssl=s.verify_ssl, explicit=s.explicit)
+        IndexSpec(
+            s.name,
+            _normalise_url(s.url, env, s.origin or Location(Path("the manifest"), key=f"source {s.name!r}")),
+            verify_ssl=s.verify_ssl,
+            explicit=s.explicit,
+        )
         for s in sources
     ]
     if index_url is not None:
         primary = [i for i, spec in enumerate(specs) if not spec.explicit]
         name = specs[primary[0]].name if primary else "pypi"
-        replacement = IndexSpec(name, _normalise_url(index_url, env))
+        replacement = IndexSpec(name, _normalise_url(index_url, env, _INDEX_URL))
         if primary:
             specs[primary[0]] = replacement
         else:
@@ -105,5 +112,5 @@ def index_specs(
     for url in extra_index_urls:
         name = _name_for(url, taken)
         taken.add(name)
-        specs.append(IndexSpec(name, _normalise_url(url, env)))
+        specs.append(IndexSpec(name, _normalise_url(url, env, _EXTRA_INDEX_URL)))
     return tuple(specs)
