@@ -437,14 +437,25 @@ def test_source_defaults_follow_pipenv(tmp_path: Path) -> None:
         tmp_path,
         '[[source]]\nurl = "https://Mirror.Example.org/simple"\n'
         '[[source]]\nurl = "http://plain.example/simple"\nname = "plain"\n'
-        '[[source]]\nurl = "https://self-signed.example/simple"\nname = "lab"\nverify_ssl = "False"\n'
-        '[[sources]]\nurl = "https://late.example/simple"\nname = "late"\nverify_ssl = true\n',
+        '[[source]]\nurl = "https://self-signed.example/simple"\nname = "lab"\nverify_ssl = "False"\n',
     )
     assert project.sources == (
         Source("mirror.example.org", "https://Mirror.Example.org/simple", verify_ssl=True),
         Source("plain", "http://plain.example/simple", verify_ssl=False),
         Source("lab", "https://self-signed.example/simple", verify_ssl=False),
-        Source("late", "https://late.example/simple", verify_ssl=True),
+    )
+
+
+def test_sources_spelt_with_an_s_are_refused(tmp_path: Path) -> None:
+    path, exc = error(
+        tmp_path,
+        '[[source]]\nurl = "https://pypi.org/simple"\nname = "pypi"\n\n'
+        '[[sources]]\nurl = "https://late.example/simple"\nname = "late"\n\n'
+        '[packages]\nrequests = "*"\n',
+    )
+    assert str(exc) == (
+        f"{path}:5 [sources]: indexes are [[source]] tables; Pipenv cannot lock a Pipfile that names them "
+        "[[sources]]\n  fix: rename each [[sources]] to [[source]]"
     )
 
 

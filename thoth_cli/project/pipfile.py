@@ -132,23 +132,30 @@ def read_categories(
 
 
 def read_sources(path: Path, text: str, data: dict[str, object]) -> tuple[Source, ...]:
-    """[[source]] tables in order (Pipenv also merges a [[sources]] list after them)."""
+    """[[source]] tables in order.
+
+    `[[sources]]` is refused: Pipenv folds it into [[source]] when it reads the Pipfile,
+    but its lock hash reads [[source]] alone, so no Pipfile.lock of it can be verified.
+    """
     context = PipfileContext(path, text)
+    if "sources" in data:
+        raise ManifestError(
+            "indexes are [[source]] tables; Pipenv cannot lock a Pipfile that names them [[sources]]",
+            location=context.at("sources"),
+            fix="rename each [[sources]] to [[source]]",
+        )
     sources: list[Source] = []
-    for section in ("source", "sources"):
-        if section not in data:
-            continue
-        tables = data[section]
-        if not isinstance(tables, list):
-            raise wrong_type(
-                context.at(section),
-                section,
-                "an array of tables",
-                tables,
-                f"write each index as its own [[{section}]] table with name, url and verify_ssl",
-            )
-        for index, table in enumerate(tables):
-            sources.append(_read_source(context, section, index, table, sources))
+    tables = data.get("source", [])
+    if not isinstance(tables, list):
+        raise wrong_type(
+            context.at("source"),
+            "source",
+            "an array of tables",
+            tables,
+            "write each index as its own [[source]] table with name, url and verify_ssl",
+        )
+    for index, table in enumerate(tables):
+        sources.append(_read_source(context, "source", index, table, sources))
     return tuple(sources)
 
 
