@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 from packaging.markers import Marker
+from packaging.specifiers import SpecifierSet
 from packaging.version import Version
 
-from thoth_cli.errors import Location, ManifestError
+from thoth_cli.errors import ExitCode, Location, ManifestError
 from thoth_cli.project.poetry_constraints import (
     poetry_platform_marker,
     poetry_python_marker,
@@ -172,6 +173,25 @@ def test_unknown_constraints_are_refused_naming_key_and_text(constraint: str, pr
     with pytest.raises(ManifestError) as caught:
         poetry_specifier(constraint, location=HERE)
     assert str(caught.value) == f"pyproject.toml:7 [tool.poetry.dependencies.demo]: {problem}\n  fix: {FIX}"
+
+
+@pytest.mark.parametrize("constraint", ["^1.0+local", "~1.0+local", ">=1.0+local,<2", "<1.0+local"])
+def test_a_local_version_bounding_a_range_is_refused(constraint: str) -> None:
+    with pytest.raises(ManifestError) as caught:
+        poetry_specifier(constraint, location=HERE)
+    assert str(caught.value) == (
+        "pyproject.toml:7 [tool.poetry.dependencies.demo]: a local version (1.0+local) cannot bound a range: "
+        f"PEP 440 compares local versions only with == and !=: {constraint!r}\n"
+        "  fix: write 1.0 without the local label, or pin that one build with ==1.0+local"
+    )
+    assert caught.value.exit_code is ExitCode.INVALID_INPUT
+
+
+@pytest.mark.parametrize(
+    ("constraint", "specifier"), [("1.0+local", "==1.0+local"), ("!=1.0+local", "!=1.0+local")]
+)
+def test_a_local_version_compared_exactly_is_kept(constraint: str, specifier: str) -> None:
+    assert poetry_specifier(constraint, location=HERE) == SpecifierSet(specifier)
 
 
 def test_an_empty_range_is_refused() -> None:

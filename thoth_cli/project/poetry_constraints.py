@@ -398,6 +398,15 @@ def poetry_specifier(text: str, *, location: Location) -> SpecifierSet:
     """
     written = _Written(text, location)
     pairs = _to_specifiers(_located_ranges(written), written)
+    for op, version in pairs:
+        if op not in ("==", "!=") and (local := Version(version)).local is not None:
+            raise ManifestError(
+                f"a local version ({local}) cannot bound a range: PEP 440 compares local versions "
+                "only with == and !=",
+                location=location,
+                text=repr(text),
+                fix=f"write {local.public} without the local label, or pin that one build with =={local}",
+            )
     return SpecifierSet(",".join(op + version for op, version in pairs))
 
 
