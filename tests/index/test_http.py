@@ -698,3 +698,45 @@ def test_a_closed_client_refuses_new_requests_at_once(tmp_path: Path) -> None:
     with pytest.raises(IndexUnavailableError) as caught:
         client.get_page("http://127.0.0.1:9/simple/demo/", accept="text/html", index="pypi", package="demo")
     assert caught.value.reason == "the client is closed"
+
+
+# URLs that cannot be sent
+
+INVALID_URL_FIX = (
+    "\n  fix: check the URL of index 'pypi'; if the index itself lists this URL, report it to whoever "
+    "runs the index"
+)
+
+
+def test_a_url_httpx_refuses_is_reported_not_raised(client: HttpClient) -> None:
+    url = "http://127.0.0.1:9/simple/de\x01mo/"
+    with pytest.raises(IndexUnavailableError) as caught:
+        client.get_page(url, accept=JSON, index="pypi", package="demo")
+    assert str(caught.value) == (
+        f"could not reach index 'pypi' ({url}) for package 'demo': not a valid URL "
+        "(Invalid non-printable ASCII character in URL, '\\x01' at position 28.)" + INVALID_URL_FIX
+    )
+    assert client.stats.requests == 1
+
+
+def test_a_port_that_is_not_a_number_is_reported_not_raised(client: HttpClient) -> None:
+    with pytest.raises(IndexUnavailableError) as caught:
+        client.get_page(
+            "http://u:secret@127.0.0.1:abc/simple/demo/", accept=JSON, index="pypi", package="demo"
+        )
+    assert str(caught.value) == (
+        "could not reach index 'pypi' (http://127.0.0.1:abc/simple/demo/) for package 'demo': "
+        "not a valid URL (Port could not be cast to integer value as 'abc')" + INVALID_URL_FIX
+    )
+    assert client.stats.requests == 0
+
+
+def test_unbalanced_ipv6_brackets_are_reported_not_raised(client: HttpClient) -> None:
+    with pytest.raises(IndexUnavailableError) as caught:
+        client.get_file(
+            "http://u:secret@[::1/files/demo-1.0.tar.gz", sha256=None, index="pypi", package="demo"
+        )
+    assert str(caught.value) == (
+        "could not reach index 'pypi' (http://[::1/files/demo-1.0.tar.gz) for package 'demo': "
+        "not a valid URL (Invalid IPv6 URL)" + INVALID_URL_FIX
+    )

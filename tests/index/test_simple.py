@@ -362,6 +362,32 @@ def test_upload_times_in_every_iso_8601_shape_pep_700_allows(text: str, expected
             HTML,
             "the hash in the link to demo-1.0.tar.gz: sha256 'nothex' is not a hex digest",
         ),
+        (
+            _json_page([_entry(url="https://[::1/files/demo-1.0.tar.gz")]),
+            JSON,
+            "the URL of demo-1.0.tar.gz is malformed (Invalid IPv6 URL): 'https://[::1/files/demo-1.0.tar.gz'",
+        ),
+        (
+            _json_page([_entry(url="//[::1/files/demo-1.0.tar.gz")]),
+            JSON,
+            "the URL of demo-1.0.tar.gz is malformed (Invalid IPv6 URL): '//[::1/files/demo-1.0.tar.gz'",
+        ),
+        (
+            _json_page([_entry(url="https://u:secret@files.example:8o/demo-1.0.tar.gz")]),
+            JSON,
+            "the URL of demo-1.0.tar.gz is malformed (Port could not be cast to integer value as '8o'): "
+            "'https://files.example:8o/demo-1.0.tar.gz'",
+        ),
+        (
+            b'<a href="https://[::1/files/demo-1.0.tar.gz">demo-1.0.tar.gz</a>',
+            HTML,
+            "a link's URL is malformed (Invalid IPv6 URL): 'https://[::1/files/demo-1.0.tar.gz'",
+        ),
+        (
+            b'<base href="https://[::1/files/"><a href="demo-1.0.tar.gz">demo-1.0.tar.gz</a>',
+            HTML,
+            "its <base> URL is malformed (Invalid IPv6 URL): 'https://[::1/files/'",
+        ),
         (b"{}", "application/json", "unsupported content type 'application/json'"),
         (b"{}", "", "unsupported content type '(none)'"),
     ],

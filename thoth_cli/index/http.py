@@ -199,7 +199,7 @@ class HttpClient:
         Any status other than 401/403/407 comes back as a Response (404: no such project);
         server errors and broken transfers are retried, then raise IndexUnavailableError.
         """
-        bare, _ = split_userinfo(url)
+        bare = _bare(url, index=index, package=package)
         cached = self.cache.get_page(bare, accept) if self.cache is not None else None
         if self.settings.offline:
             if cached is None:
@@ -279,7 +279,7 @@ class HttpClient:
         Cached by content hash (by URL when no hash is known). A wrong hash is fetched once
         more to rule out a corrupt transfer; a second wrong hash raises HashMismatchError.
         """
-        bare, _ = split_userinfo(url)
+        bare = _bare(url, index=index, package=package)
         shown = redact(bare)
         expected = sha256.lower() if sha256 else None
         if self.cache is not None:
@@ -378,14 +378,14 @@ class HttpClient:
         )
         if isinstance(result, _Fetched):
             raise IndexUnavailableError(
-                index=index, url=redact(split_userinfo(url)[0]), package=package, reason=_status_text(result)
+                index=index, url=redact(url), package=package, reason=_status_text(result)
             )
         return result
 
     def head(self, url: str, *, index: str, package: str | None) -> Response:
         """The headers of `url` (Content-Length, Accept-Ranges); statuses as for get_page."""
         if self.settings.offline:
-            raise OfflineMissError(what=redact(split_userinfo(url)[0]), package=package)
+            raise OfflineMissError(what=redact(url), package=package)
         fetched = self._send(
             "HEAD",
             url,
@@ -415,7 +415,10 @@ class HttpClient:
         package: str | None,
         read: Callable[[httpx.Response], T],
     ) -> T:
-        bare, credentials = self._credentials.resolve(url)
+        try:
+            bare, credentials = self._credentials.resolve(url)
+        except ValueError as exc:
+            raise _invalid_url(url, index=index, package=package, error=exc) from None
         shown = redact(bare)
         if self._closed.is_set():
             raise IndexUnavailableError(
@@ -467,6 +470,9 @@ class HttpClient:
                 reason = f"cannot connect ({exc})" if str(exc) else "cannot connect"
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
                 reason = "the connection was reset"
+            except httpx.InvalidURL as exc:
+                # Not an httpx.HTTPError; no attempt can send this URL.
+                raise _invalid_url(bare, index=index, package=package, error=exc) from None
             except httpx.TooManyRedirects:
                 raise IndexUnavailableError(
                     index=index, url=shown, package=package, reason="too many redirects"
@@ -529,6 +535,25 @@ class HttpClient:
                 revalidations=old.revalidations + revalidations,
                 bytes_downloaded=old.bytes_downloaded + bytes_downloaded,
             )
+
+
+def _bare(url: str, *, index: str, package: str | None) -> str:
+    """The URL without its userinfo; IndexUnavailableError when urllib cannot read it."""
+    try:
+        return split_userinfo(url)[0]
+    except ValueError as exc:
+        raise _invalid_url(url, index=index, package=package, error=exc) from None
+
+
+def _invalid_url(url: str, *, index: str, package: str | None, error: Exception) -> IndexUnavailableError:
+    return IndexUnavailableError(
+        index=index,
+        url=redact(url),
+        package=package,
+        reason=f"not a valid URL ({error})",
+        fix=f"check the URL of index {index!r}; if the index itself lists this URL, report it to whoever "
+        "runs the index",
+    )
 
 
 def _from_cached(page: CachedPage, headers: Mapping[str, str], *, revalidated: bool) -> Response:

@@ -262,9 +262,7 @@ def _json_file(entry: Mapping[str, Any], context: _Context) -> DistributionFile 
     href = _field(entry, "url", str, context, required=True)
     if not is_distribution_filename(filename):
         return None
-    # Most indexes give absolute URLs; urljoin costs more than the rest of the entry.
-    absolute = href if href.startswith(("https://", "http://")) else urljoin(context.url, href)
-    url, fragment_hashes = _split_hash(absolute)
+    url, fragment_hashes = _file_url(context.url, href, f"the URL of {filename}", context)
     _check_hashes(fragment_hashes, f"the hash in the URL of {filename}", context)
     hashes = _field(entry, "hashes", dict, context) or {}
     _check_hashes(hashes, f"hashes of {filename}", context)
@@ -306,7 +304,12 @@ def _json_versions(data: Mapping[str, Any], context: _Context) -> tuple[str, ...
 def _html_files(text: str, context: _Context) -> list[DistributionFile]:
     page = parse_html(text)
     _check_version(page.repository_version, context)
-    base = urljoin(context.url, page.base_href) if page.base_href else context.url
+    base = context.url
+    if page.base_href:
+        try:
+            base = urljoin(context.url, page.base_href)
+        except ValueError as error:
+            raise context.fail(f"its <base> URL is malformed ({error}): {redact(page.base_href)!r}") from None
     files = []
     for anchor in page.anchors:
         file = _html_file(anchor, base, context)
@@ -316,7 +319,7 @@ def _html_files(text: str, context: _Context) -> list[DistributionFile]:
 
 
 def _html_file(anchor: Anchor, base: str, context: _Context) -> DistributionFile | None:
-    url, hashes = _split_hash(urljoin(base, anchor.href))
+    url, hashes = _file_url(base, anchor.href, "a link's URL", context)
     # pip takes the name from the URL, not the link text; PEP 503 says they must agree.
     filename = posixpath.basename(unquote(urlsplit(url).path))
     if not is_distribution_filename(filename):
@@ -358,6 +361,22 @@ def _html_metadata(anchor: Anchor, attribute: str) -> tuple[bool | None, dict[st
         return False, {}
     algorithm, sep, digest = value.partition("=")
     return True, ({algorithm: digest} if sep and digest else {})
+
+
+def _file_url(base: str, href: str, what: str, context: _Context) -> tuple[str, dict[str, str]]:
+    """The absolute URL of a file the page lists, without its hash fragment, and that hash.
+
+    A URL urllib cannot read (unbalanced IPv6 brackets, a port that is not a number) is the
+    index's fault, reported as such rather than failing when the file is requested.
+    """
+    try:
+        # Most indexes give absolute URLs; urljoin costs more than the rest of the entry.
+        absolute = href if href.startswith(("https://", "http://")) else urljoin(base, href)
+        url, hashes = _split_hash(absolute)
+        urlsplit(url).port  # noqa: B018  # urlsplit checks the port only when asked for it
+    except ValueError as error:
+        raise context.fail(f"{what} is malformed ({error}): {redact(href)!r}") from None
+    return url, hashes
 
 
 def _split_hash(url: str) -> tuple[str, dict[str, str]]:
