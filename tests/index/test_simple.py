@@ -17,7 +17,7 @@ from tests.indexserver import Fault, IndexServerFactory, Universe
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.errors import IndexUnavailableError
 from thoth_cli.index.http import HttpClient, HttpSettings
-from thoth_cli.index.model import IndexSpec
+from thoth_cli.index.model import Hashes, IndexSpec
 from thoth_cli.index.simple import (
     ACCEPT,
     InvalidPageError,
@@ -290,6 +290,18 @@ def test_html_prefers_data_core_metadata_and_honours_base_href() -> None:
     assert (wheel.hashes.sha256, wheel.metadata_hashes.sha256) == (SHA_A, SHA_B)
     assert sdist.hashes.get("md5") == "0123456789abcdef0123456789abcdef"
     assert (sdist.metadata_available, sdist.metadata_hashes) == (True, type(sdist.metadata_hashes)())
+
+
+def test_an_empty_core_metadata_table_means_available_without_hashes() -> None:
+    page = parse_project_page(
+        _json_page([_entry("demo-1.0-py3-none-any.whl", **{"core-metadata": {}})]),
+        JSON,
+        url=PAGE_URL,
+        index=SPEC,
+        name="demo",
+    )
+
+    assert (page.files[0].metadata_available, page.files[0].metadata_hashes) == (True, Hashes())
 
 
 def test_a_twice_escaped_requires_python_is_unescaped_as_pip_does() -> None:

@@ -287,7 +287,8 @@ def _json_file(entry: Mapping[str, Any], context: _Context) -> DistributionFile 
         yanked_reason=yanked if isinstance(yanked, str) and yanked else None,
         upload_time=_parse_time(upload_time, filename, context) if upload_time is not None else None,
         size=size,
-        metadata_available=None if metadata is None else bool(metadata),
+        # An empty hash table still says "available", only without hashes (PEP 691).
+        metadata_available=None if metadata is None else metadata is not False,
         metadata_hashes=Hashes.of(metadata_hashes),
     )
 
