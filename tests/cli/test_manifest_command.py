@@ -98,6 +98,19 @@ def test_a_malformed_manifest_is_exit_4_with_file_and_line(project: Path) -> Non
     assert "Traceback" not in result.output
 
 
+def test_a_pipfile_python_thoth_cannot_target_is_exit_4_naming_requires(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "Pipfile").write_text('[requires]\npython_version = "2.7"\n\n[packages]\nsix = "*"\n')
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, ["--color", "never", "manifest"])
+    assert result.exit_code == 4
+    assert result.stderr == (
+        "error: Pipfile:2 [requires.python_version]: thoth resolves for Python 3.7 or newer: '2.7'\n"
+        '  fix: name the Python 3.7 or newer the project runs on, e.g. python_version = "3.11"\n'
+    )
+
+
 def test_no_manifest_is_exit_4_and_says_what_was_looked_for(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -466,7 +466,7 @@ def test_sources_spelt_with_an_s_are_refused(tmp_path: Path) -> None:
     ("requires", "python_version", "requires_python"),
     [
         ('python_version = "3.11"', "3.11", "==3.11.*"),
-        ('python_version = "3"', "3", "==3.*"),
+        ('python_version = "3.11.4"', "3.11.4", "==3.11.4.*"),
         ('python_full_version = "3.11.4"', "3.11.4", "==3.11.4"),
         ('python_version = "3.11"\npython_full_version = "3.11.4"', "3.11.4", "==3.11.4"),
         ('python_version = "*"', None, None),
@@ -811,6 +811,34 @@ def test_python_version_range(tmp_path: Path) -> None:
         f"{path}:2 [requires.python_version]: invalid Python version: '>=3.6'\n"
         '  fix: python_version takes one version, not a range: write python_version = "3.11"; to support 3.9 '
         "and later, write the lowest version you support"
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "example"),
+    [
+        ("python_version", "3", "3.11"),
+        ("python_version", "3.11.4.1", "3.11"),
+        ("python_full_version", "3.13.0rc1", "3.11.4"),
+    ],
+)
+def test_python_version_is_x_y_or_x_y_z(tmp_path: Path, key: str, value: str, example: str) -> None:
+    path, exc = error(tmp_path, f'[requires]\n{key} = "{value}"\n')
+    assert str(exc) == (
+        f"{path}:2 [requires.{key}]: a Python version here is X.Y or X.Y.Z: {value!r}\n"
+        f'  fix: name the Python the project runs on, e.g. {key} = "{example}"'
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "example"),
+    [("python_version", "2.7", "3.11"), ("python_full_version", "3.6.15", "3.11.4")],
+)
+def test_python_older_than_thoth_resolves_for(tmp_path: Path, key: str, value: str, example: str) -> None:
+    path, exc = error(tmp_path, f'[requires]\n{key} = "{value}"\n')
+    assert str(exc) == (
+        f"{path}:2 [requires.{key}]: thoth resolves for Python 3.7 or newer: {value!r}\n"
+        f'  fix: name the Python 3.7 or newer the project runs on, e.g. {key} = "{example}"'
     )
 
 

@@ -33,6 +33,7 @@ from thoth_cli.project.pipfile_entries import (
 )
 from thoth_cli.project.reader import ManifestReader
 from thoth_cli.project.toml import load_toml
+from thoth_cli.target.model import OLDEST_PYTHON
 
 PACKAGES = "packages"
 DEV_PACKAGES = "dev-packages"
@@ -292,6 +293,23 @@ def _python_version(context: PipfileContext, key: str, text: str) -> Version:
         raise ManifestError(
             "invalid Python version", location=context.at("requires", key), text=repr(text), fix=fix
         ) from None
+    # Pipenv writes X.Y (python_version) and X.Y.Z (python_full_version) and looks for that
+    # interpreter; the version is also the default target, which needs its X.Y.
+    if len(version.release) not in (2, 3) or version != Version(version.base_version) or version.epoch:
+        raise ManifestError(
+            "a Python version here is X.Y or X.Y.Z",
+            location=context.at("requires", key),
+            text=repr(text),
+            fix=f'name the Python the project runs on, e.g. {key} = "{example}"',
+        )
+    if version.release[:2] < OLDEST_PYTHON or version.major != OLDEST_PYTHON[0]:
+        oldest = ".".join(map(str, OLDEST_PYTHON))
+        raise ManifestError(
+            f"thoth resolves for Python {oldest} or newer",
+            location=context.at("requires", key),
+            text=repr(text),
+            fix=f'name the Python {oldest} or newer the project runs on, e.g. {key} = "{example}"',
+        )
     return version
 
 
