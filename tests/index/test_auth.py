@@ -118,3 +118,18 @@ def test_split_userinfo_keeps_a_port_that_is_not_a_number_as_written() -> None:
         "https://Host.example:abc/simple/",
         Credentials("alice", "pw"),
     )
+
+
+def test_a_malformed_netrc_fails_every_lookup_not_only_the_first(tmp_path: Path) -> None:
+    netrc = write_netrc(tmp_path, "machine host.example login bob\n  secretword hunter2\n")
+    store = CredentialStore(netrc)
+    with pytest.raises(ConfigError):
+        store.resolve("https://host.example/simple/a/")
+    # A later request must not quietly go out without the credentials the file was meant to give.
+    with pytest.raises(ConfigError) as caught:
+        store.resolve("https://host.example/simple/b/")
+    assert str(caught.value) == (
+        f"{netrc}:2: not a valid netrc file\n"
+        "  fix: each entry reads `machine HOST login USER password PASSWORD`; correct the line, "
+        "or point NETRC at another file"
+    )

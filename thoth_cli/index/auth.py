@@ -76,6 +76,7 @@ class CredentialStore:
         self._netrc_path = netrc_path if netrc_path is not None else default_netrc_path(environ)
         self._netrc: netrc.netrc | None = None
         self._netrc_loaded = False
+        self._netrc_error: ConfigError | None = None
         self._by_origin: dict[tuple[str, str, int | None], Credentials] = {}
         self._lock = threading.Lock()
 
@@ -114,26 +115,31 @@ class CredentialStore:
         return Credentials(login, password or "")
 
     def _load_netrc(self) -> netrc.netrc | None:
+        # A broken file fails every lookup, not just the first: later requests must not go out
+        # without the credentials it was meant to give.
+        if self._netrc_error is not None:
+            raise self._netrc_error.with_traceback(None)
         if self._netrc_loaded:
             return self._netrc
-        self._netrc_loaded = True
         path = self._netrc_path
-        if not path.is_file():
-            return None
-        try:
-            self._netrc = netrc.netrc(str(path))
-        except netrc.NetrcParseError as exc:
-            # The parser's message quotes the offending token, which may be a password.
-            raise ConfigError(
-                "not a valid netrc file",
-                location=Location(path, line=exc.lineno),
-                fix="each entry reads `machine HOST login USER password PASSWORD`; correct the line, "
-                "or point NETRC at another file",
-            ) from None
-        except OSError as exc:
-            raise ConfigError(
-                f"cannot read the netrc file ({exc.strerror})",
-                location=Location(path),
-                fix="make the file readable, or point NETRC at another file",
-            ) from None
+        if path.is_file():
+            try:
+                self._netrc = netrc.netrc(str(path))
+            except netrc.NetrcParseError as exc:
+                # The parser's message quotes the offending token, which may be a password.
+                self._netrc_error = ConfigError(
+                    "not a valid netrc file",
+                    location=Location(path, line=exc.lineno),
+                    fix="each entry reads `machine HOST login USER password PASSWORD`; correct the line, "
+                    "or point NETRC at another file",
+                )
+            except OSError as exc:
+                self._netrc_error = ConfigError(
+                    f"cannot read the netrc file ({exc.strerror})",
+                    location=Location(path),
+                    fix="make the file readable, or point NETRC at another file",
+                )
+            if self._netrc_error is not None:
+                raise self._netrc_error
+        self._netrc_loaded = True
         return self._netrc
