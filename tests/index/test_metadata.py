@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tarfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -292,9 +293,95 @@ def test_a_wheel_without_metadata_inside_is_refused(
     assert caught.value.reason == "the wheel has no .dist-info/METADATA"
 
 
-def _wheel_bytes(members: dict[str, bytes]) -> bytes:
+def _damaged_wheel() -> bytes:
+    """A wheel whose METADATA is not a deflate stream: zipfile raises zlib.error for it."""
+    data = bytearray(_wheel_bytes({"demo-1.0.dist-info/METADATA": b"Name: demo\n" * 50}, deflate=True))
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        info = archive.getinfo("demo-1.0.dist-info/METADATA")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + info.compress_size] = b"\xff" * info.compress_size
+    return bytes(data)
+
+
+def _encrypted_wheel() -> bytes:
+    """A wheel whose METADATA is marked encrypted: zipfile raises RuntimeError for it."""
+    data = bytearray(_wheel_bytes({"demo-1.0.dist-info/METADATA": b"Name: demo\n"}))
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = data.index(signature) + flags_at
+        data[at] |= 0x1
+    return bytes(data)
+
+
+def _zip_sdist_of_a_later_zip_version() -> bytes:
+    """A zip sdist whose entry needs zip version 9.9 to extract: zipfile raises NotImplementedError."""
+    data = bytearray(
+        _wheel_bytes({"demo-1.0/PKG-INFO": b"Metadata-Version: 2.2\nName: demo\nVersion: 1.0\n"})
+    )
+    at = data.index(b"PK\x01\x02") + 6
+    data[at : at + 2] = (99).to_bytes(2, "little")
+    return bytes(data)
+
+
+def _corrupt_xz_sdist() -> bytes:
+    """A .tar.gz that is xz inside with a damaged byte: tarfile lets lzma.LZMAError through."""
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
+    members = {
+        "demo-1.0/setup.py": b"".join(b"print(%d)\n" % line for line in range(20_000)),
+        "demo-1.0/PKG-INFO": b"Metadata-Version: 2.2\nName: demo\nVersion: 1.0\n",
+    }
+    with tarfile.open(fileobj=buffer, mode="w:xz") as archive:
+        for name, content in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            archive.addfile(info, io.BytesIO(content))
+    data = bytearray(buffer.getvalue())
+    data[len(data) // 2] ^= 0xFF
+    return bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("filename", "make", "reason"),
+    [
+        (
+            WHEEL,
+            _damaged_wheel,
+            "the wheel is not a readable zip archive (Error -3 while decompressing data: invalid block type)",
+        ),
+        (
+            WHEEL,
+            _encrypted_wheel,
+            "the wheel is not a readable zip archive "
+            "(File 'demo-1.0.dist-info/METADATA' is encrypted, password required for extraction)",
+        ),
+        (
+            "demo-1.0.zip",
+            _zip_sdist_of_a_later_zip_version,
+            "the sdist is not a readable archive (zip file version 9.9)",
+        ),
+        (SDIST, _corrupt_xz_sdist, "the sdist is not a readable archive (Corrupt input data)"),
+    ],
+)
+def test_an_archive_python_cannot_read_is_invalid_metadata(
+    index_server: IndexServerFactory, http: HttpClient, filename: str, make: Callable[[], bytes], reason: str
+) -> None:
+    universe = Universe()
+    universe.add_file("demo", filename, make())
+    server = index_server(universe)
+    file = _file(server, http, filename)
+
+    with pytest.raises(InvalidMetadataError) as caught:
+        fetch_metadata(http, file)
+
+    assert str(caught.value) == (
+        f"the core metadata of {filename} on index 'pypi' ({server.file_url('pypi', filename)}) is unusable: "
+        f"{reason}\n"
+        "  fix: the index serves a broken file; report it to the index's or the project's maintainers"
+    )
+
+
+def _wheel_bytes(members: dict[str, bytes], *, deflate: bool = False) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED if deflate else zipfile.ZIP_STORED) as archive:
         for name, data in members.items():
             archive.writestr(name, data)
     return buffer.getvalue()

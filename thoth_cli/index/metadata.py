@@ -6,6 +6,7 @@ import hashlib
 import io
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
@@ -29,6 +30,29 @@ STATIC_SINCE = Version("2.2")
 
 MAX_METADATA_SIZE = 16 * 1024 * 1024
 """A PKG-INFO larger than this is not a metadata file; refused rather than read into memory."""
+
+try:
+    import lzma
+
+    _LZMA_ERRORS: tuple[type[Exception], ...] = (lzma.LZMAError,)
+except ImportError:  # A Python built without liblzma opens no .tar.xz in the first place.
+    _LZMA_ERRORS = ()
+
+_ARCHIVE_ERRORS: tuple[type[Exception], ...] = (
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    zlib.error,
+    *_LZMA_ERRORS,
+    EOFError,
+    OSError,
+    # zipfile and tarfile report damaged headers in these too: "negative seek value",
+    # "zip file version 9.9", "File ... is encrypted", undecodable member names.
+    ValueError,
+    NotImplementedError,
+    RuntimeError,
+)
+"""What reading a damaged or unusual archive from an index may raise."""
 
 
 class MetadataUnavailableError(ExternalError):
@@ -147,8 +171,8 @@ class WheelDownloadStrategy(MetadataStrategy):
                 if member is None:
                     raise _invalid(file, "the wheel has no .dist-info/METADATA")
                 return archive.read(member)
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError) as error:
-            raise _invalid(file, f"the wheel is not a readable zip archive ({error})") from None
+        except _ARCHIVE_ERRORS as error:
+            raise _invalid(file, f"the wheel is not a readable zip archive ({_describe(error)})") from None
 
 
 class SdistStrategy(MetadataStrategy):
@@ -164,8 +188,8 @@ class SdistStrategy(MetadataStrategy):
             if file.filename.endswith(".zip"):
                 return _pkg_info_from_zip(data, file)
             return _pkg_info_from_tar(data, file)
-        except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as error:
-            raise _invalid(file, f"the sdist is not a readable archive ({error})") from None
+        except _ARCHIVE_ERRORS as error:
+            raise _invalid(file, f"the sdist is not a readable archive ({_describe(error)})") from None
 
 
 def default_strategies(http: HttpClient) -> tuple[MetadataStrategy, ...]:
@@ -351,6 +375,11 @@ def _pkg_info_from_zip(data: bytes, file: DistributionFile) -> bytes:
 def _is_top_pkg_info(path: str) -> bool:
     parts = path.strip("/").split("/")
     return len(parts) == 2 and parts[1] == "PKG-INFO" and parts[0] not in ("", ".", "..")
+
+
+def _describe(error: Exception) -> str:
+    # Some of these carry no message (EOFError from a truncated member).
+    return str(error) or type(error).__name__
 
 
 def _invalid(file: DistributionFile, reason: str) -> InvalidMetadataError:
