@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from thoth_cli.index.model import IndexSpec
 from thoth_cli.index.sources import index_specs
 from thoth_cli.lock.atomic import write_atomic
 from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
-from thoth_cli.lock.model import LockFile, LockTarget
+from thoth_cli.lock.model import LockFile
 from thoth_cli.project.model import Group, Project
 from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import IndexStrategyName, ResolutionPolicy
@@ -87,18 +88,16 @@ class Advice:
 
 @dataclass(frozen=True)
 class RecordedTarget:
-    """A target and the environment facts a lock records with it; the lock writers read it as a target."""
+    """A target as a lock records it: whether its X.Y.Z was asked for, and the environment facts
+    beside it (none: no `environment` table); the lock writers read it as a target."""
 
     target: Target
-    environment: Mapping[str, object]
+    environment: Mapping[str, object] = field(default_factory=dict)
+    python_version_exact: bool = False
 
     @property
     def python_full_version(self) -> str:
         return self.target.python_full_version
-
-    @property
-    def python_version_stated(self) -> bool:
-        return self.target.python_version_stated
 
     def marker_environment(self) -> dict[str, str]:
         return self.target.marker_environment()
@@ -107,7 +106,22 @@ class RecordedTarget:
         return self.target.describe()
 
     def as_dict(self) -> dict[str, object]:
-        return {**self.target.as_dict(), "environment": dict(self.environment)}
+        recorded = self.target.as_dict()
+        return {**recorded, "environment": dict(self.environment)} if self.environment else recorded
+
+
+def python_version_asked(target: Target) -> bool:
+    """Whether the target's exact X.Y.Z was asked for, so that a lock may claim it.
+
+    An X.Y was not (thoth assumed X.Y.0). `Target` does not record whether an X.Y.Z came
+    from the user or from the running interpreter, so the running interpreter's own
+    version counts as not asked for: a lock made without --python-version installs on any
+    patch release of its X.Y, and so does one for --python-version naming exactly it.
+    """
+    if target.python_version_stated:
+        return False
+    running = (sys.implementation.name, tuple(sys.version_info[:3]))
+    return (target.implementation, target.python_version) != running
 
 
 def indexes_for(project: Project, options: IndexOptions) -> tuple[IndexSpec, ...]:
@@ -249,9 +263,9 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
     )
     with open_source(indexes, request.index) as source:
         resolution = resolve(resolve_request, source, on_build=on_build)
-    target: LockTarget = request.target
-    if request.environment:
-        target = RecordedTarget(request.target, request.environment)
+    target = RecordedTarget(
+        request.target, request.environment or {}, python_version_exact=python_version_asked(request.target)
+    )
     text = render_lock(request.lock_format, request.project, resolution.stack, target, indexes)
     written = None
     if not request.dry_run:

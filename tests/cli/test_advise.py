@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from packaging.pylock import Pylock
 
-from tests.cli.conftest import LINUX_312, Thoth
+from tests.cli.conftest import HOST, LINUX_312, Thoth
 from tests.indexserver import Fault, IndexServer, IndexServerFactory, Universe
 from thoth_cli import __version__
 
@@ -271,6 +271,25 @@ def test_lock_format_chooses_another_format(tmp_path: Path, thoth: Thoth, server
     assert result.exit_code == 0, result.stderr
     assert files_in(tmp_path) == ["pylock.toml", "requirements.in"]
     assert pylock_pins(tmp_path / "pylock.toml") == MAIN
+
+
+@pytest.mark.parametrize("asked", [False, True])
+def test_pylock_claims_the_running_pythons_x_y_unless_a_patch_release_was_asked_for(
+    tmp_path: Path, thoth: Thoth, server: IndexServer, asked: bool
+) -> None:
+    manifest = project(tmp_path, "requirements.in", "requests\n")
+    major, minor, micro = sys.version_info[:3]
+    other = f"{major}.{minor}.{micro + 1}"
+    target = ("--python-version", other) if asked else HOST
+
+    result = thoth.advise(
+        "--manifest", str(manifest), "--lock-format", "pylock.toml", index=server, target=target
+    )
+
+    assert result.exit_code == 0, result.stderr
+    (environments,) = pylock(tmp_path / "pylock.toml")["environments"]
+    claim = f"python_full_version == '{other}'" if asked else f"python_version == '{major}.{minor}'"
+    assert f" and {claim} and " in environments
 
 
 def test_output_writes_the_lock_elsewhere(tmp_path: Path, thoth: Thoth, server: IndexServer) -> None:

@@ -29,7 +29,7 @@ class StubTarget:
     """A target with a short tag list, so that expected lock files stay readable."""
 
     python_full_version: str = "3.12.1"
-    python_version_stated: bool = False
+    python_version_exact: bool = False
     platform: str = "manylinux_2_17_x86_64"
     tags: tuple[str, ...] = ("cp312-cp312-manylinux_2_17_x86_64", "py3-none-any")
     environment: dict[str, str] = field(

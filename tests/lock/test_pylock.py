@@ -28,6 +28,7 @@ from tests.lock.builders import (
     served_stack,
     small_stack,
 )
+from thoth_cli.adviser import RecordedTarget, python_version_asked
 from thoth_cli.errors import ExitCode, InputError
 from thoth_cli.index.model import DistributionFile, Hashes, IndexSpec
 from thoth_cli.lock.model import LockedFile, MissingHashError
@@ -35,6 +36,13 @@ from thoth_cli.lock.pylock import environment_marker, group_marker, pylock_text,
 from thoth_cli.project.model import MAIN, Group, GroupKind
 from thoth_cli.stack import Justification, JustificationType, Stack
 from thoth_cli.target import Target
+
+
+def running() -> RecordedTarget:
+    """The running interpreter as a lock made without --python-version records it."""
+    target = Target.current()
+    return RecordedTarget(target, python_version_exact=python_version_asked(target))
+
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,7 +52,7 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 EXPECTED = """\
 lock-version = "1.0"
 environments = [
-    "sys_platform == 'linux' and platform_machine == 'x86_64' and python_full_version == '3.12.1' and implementation_name == 'cpython'",
+    "sys_platform == 'linux' and platform_machine == 'x86_64' and python_version == '3.12' and implementation_name == 'cpython'",
 ]
 requires-python = ">=3.10"
 extras = []
@@ -252,18 +260,30 @@ def test_a_lock_for_another_machine_is_refused_by_packaging(tmp_path: Path) -> N
         list(lock.select(environment=windows, tags=[Tag("py3", "none", "any")]))
 
 
-def test_environment_of_a_real_target_with_a_full_version() -> None:
-    target = Target.from_options("3.11.4", "manylinux_2_28_aarch64")
+def test_environment_claims_a_full_version_the_user_asked_for() -> None:
+    target = RecordedTarget(
+        Target.from_options("3.11.4", "manylinux_2_28_aarch64"), python_version_exact=True
+    )
     assert environment_marker(target) == (
         "sys_platform == 'linux' and platform_machine == 'aarch64' and "
         "python_full_version == '3.11.4' and implementation_name == 'cpython'"
     )
 
 
+def test_environment_claims_only_x_y_of_a_full_version_nobody_asked_for() -> None:
+    target = RecordedTarget(
+        Target.from_options("3.11.4", "manylinux_2_28_aarch64"), python_version_exact=False
+    )
+    assert environment_marker(target) == (
+        "sys_platform == 'linux' and platform_machine == 'aarch64' and "
+        "python_version == '3.11' and implementation_name == 'cpython'"
+    )
+
+
 def test_environment_claims_only_x_y_when_the_micro_version_was_assumed() -> None:
     target = Target.from_options("3.12", "win_amd64")
     assert target.python_version_stated
-    assert environment_marker(target) == (
+    assert environment_marker(RecordedTarget(target, python_version_exact=python_version_asked(target))) == (
         "sys_platform == 'win32' and platform_machine == 'AMD64' and "
         "python_version == '3.12' and implementation_name == 'cpython'"
     )
@@ -512,7 +532,7 @@ def test_pip_installs_from_the_written_pylock(
     server = index_server("a 1.0: b\nb 2.0")
     project = pyproject_project(tmp_path, requires_python=None)
     lock = tmp_path / "pylock.toml"
-    lock.write_text(pylock_text(project, served_stack(server), Target.current()), encoding="utf-8")
+    lock.write_text(pylock_text(project, served_stack(server), running()), encoding="utf-8")
     installed = tmp_path / "site"
     result = _pip_install(pylock_pip, "--target", str(installed), "-r", str(lock))
     assert result.returncode == 0, result.stderr
@@ -534,11 +554,32 @@ def test_pip_refuses_a_file_whose_hash_differs(
     )
     stack = Stack((pinned("a", "1.0", wrong, direct=True, index=index),), ())
     lock = tmp_path / "pylock.toml"
-    lock.write_text(pylock_text(pyproject_project(tmp_path), stack, Target.current()), encoding="utf-8")
+    lock.write_text(pylock_text(pyproject_project(tmp_path), stack, running()), encoding="utf-8")
     result = _pip_install(pylock_pip, "--target", str(tmp_path / "site"), "-r", str(lock))
     assert result.returncode != 0
     assert "THESE PACKAGES DO NOT MATCH THE HASHES" in result.stderr
     assert not list((tmp_path / "site").glob("a-*"))
+
+
+@pytest.mark.parametrize(("exact", "installs"), [(False, True), (True, False)])
+def test_pip_installs_a_lock_for_another_patch_release_only_when_it_claims_x_y(
+    tmp_path: Path, index_server: IndexServerFactory, pylock_pip: Path, exact: bool, installs: bool
+) -> None:
+    server = index_server("a 1.0: b\nb 2.0")
+    major, minor, micro = sys.version_info[:3]
+    other = RecordedTarget(
+        Target.from_options(f"{major}.{minor}.{micro + 1}", None), python_version_exact=exact
+    )
+    lock = tmp_path / "pylock.toml"
+    stack = served_stack(server)
+    lock.write_text(
+        pylock_text(pyproject_project(tmp_path, requires_python=None), stack, other), encoding="utf-8"
+    )
+    result = _pip_install(pylock_pip, "--target", str(tmp_path / "site"), "-r", str(lock))
+    assert (result.returncode == 0) is installs, result.stderr
+    assert ("does not satisfy any of the environments" in result.stderr) is not installs, result.stderr
+    installed = sorted(path.name for path in (tmp_path / "site").glob("*.dist-info"))
+    assert installed == (["a-1.0.dist-info", "b-2.0.dist-info"] if installs else [])
 
 
 def test_justification_tables_keep_optional_fields(tmp_path: Path) -> None:

@@ -47,8 +47,12 @@ class LockTarget(Protocol):
     def python_full_version(self) -> str: ...
 
     @property
-    def python_version_stated(self) -> bool:
-        """True when only X.Y was given and X.Y.0 assumed: the lock then claims only X.Y."""
+    def python_version_exact(self) -> bool:
+        """True when the user asked for this exact X.Y.Z: only then does a lock claim it.
+
+        Otherwise (an X.Y, or the running interpreter's incidental patch release) the lock
+        claims X.Y, so that it installs on any X.Y.Z.
+        """
         ...
 
     def marker_environment(self) -> dict[str, str]: ...

@@ -85,15 +85,16 @@ def pylock_data(
 def environment_marker(target: LockTarget) -> str:
     """The one environment the lock was made for, as a PEP 508 marker.
 
-    When the user named only X.Y the lock claims `python_version`, not the X.Y.0 that was
-    assumed, so that it still installs on any X.Y.Z.
+    The lock claims `python_version == "X.Y"`, so that it installs on any patch release,
+    unless the user asked for an exact X.Y.Z (`python_full_version`): pip refuses a lock
+    whose environments the running interpreter does not match.
     """
     environment = target.marker_environment()
     clauses = [f'{key} == "{environment[key]}"' for key in _ENVIRONMENT_KEYS if key in environment]
-    if target.python_version_stated and "python_version" in environment:
-        clauses.append(f'python_version == "{environment["python_version"]}"')
-    else:
+    if target.python_version_exact or "python_version" not in environment:
         clauses.append(f'python_full_version == "{target.python_full_version}"')
+    else:
+        clauses.append(f'python_version == "{environment["python_version"]}"')
     if "implementation_name" in environment:
         clauses.append(f'implementation_name == "{environment["implementation_name"]}"')
     return _single_quoted(Marker(" and ".join(clauses)))
