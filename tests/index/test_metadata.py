@@ -279,6 +279,39 @@ def test_metadata_of_another_release_is_refused(index_server: IndexServerFactory
     )
 
 
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        (
+            b"Requires-Dist: urllib3\nRequires-Dist: idna (\xff)\n",
+            "its Requires-Dist cannot be read (not UTF-8, or given more than once)",
+        ),
+        (
+            b"Requires-Python: >=3.8\nRequires-Python: >=3.10\n",
+            "its Requires-Python cannot be read (not UTF-8, or given more than once)",
+        ),
+        (b"Name: demo\n", "its Name cannot be read (not UTF-8, or given more than once)"),
+    ],
+)
+def test_a_field_thoth_reads_but_cannot_decode_is_refused_not_dropped(
+    index_server: IndexServerFactory, http: HttpClient, lines: bytes, reason: str
+) -> None:
+    universe = Universe()
+    metadata = b"Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n" + lines
+    universe.add_file("demo", WHEEL, _wheel_bytes({}), metadata=metadata)
+    server = index_server(universe)
+    file = _file(server, http, WHEEL)
+
+    with pytest.raises(InvalidMetadataError) as caught:
+        fetch_metadata(http, file)
+
+    assert str(caught.value) == (
+        f"the core metadata of {WHEEL} on index 'pypi' ({server.file_url('pypi', WHEEL)}) is unusable: "
+        f"{reason}\n"
+        "  fix: the index serves a broken file; report it to the index's or the project's maintainers"
+    )
+
+
 def test_a_wheel_without_metadata_inside_is_refused(
     index_server: IndexServerFactory, http: HttpClient
 ) -> None:

@@ -269,9 +269,14 @@ def fetch_metadata(http: HttpClient, file: DistributionFile) -> CoreMetadata:
 def parse_metadata(data: bytes, file: DistributionFile, source: MetadataSource) -> CoreMetadata:
     """Parse a core metadata file and check that it belongs to `file` (and, for an sdist, is final)."""
     try:
-        raw, _unparsed = parse_email(data)
+        raw, unparsed = parse_email(data)
     except ValueError as error:
         raise _invalid(file, f"not a core metadata file ({error})") from None
+    # parse_email sets aside a field it cannot decode or that is repeated where one is allowed;
+    # taking that as "no such field" would lose dependencies without a word.
+    for key, field in _READ_FIELDS.items():
+        if key in unparsed:
+            raise _invalid(file, f"its {field} cannot be read (not UTF-8, or given more than once)")
     name, version_text = raw.get("name"), raw.get("version")
     if not name or not version_text:
         raise _invalid(file, "it names no project or no version")
@@ -293,6 +298,18 @@ def parse_metadata(data: bytes, file: DistributionFile, source: MetadataSource) 
         dynamic=dynamic,
         source=source,
     )
+
+
+_READ_FIELDS = {
+    "metadata-version": "Metadata-Version",
+    "name": "Name",
+    "version": "Version",
+    "requires-dist": "Requires-Dist",
+    "requires-python": "Requires-Python",
+    "provides-extra": "Provides-Extra",
+    "dynamic": "Dynamic",
+}
+"""The fields thoth reads, by the lower-case names parse_email's `unparsed` uses."""
 
 
 def _check_static(metadata_version: str | None, dynamic: tuple[str, ...], file: DistributionFile) -> None:
