@@ -41,8 +41,9 @@ def requirements_txt_text(
 ) -> str:
     """The requirements.txt for `stack`: every pin with the hash of every file the target can install.
 
-    It installs with `pip install --require-hashes --no-deps -r requirements.txt`. Index
-    options come from `indexes` (the run's indexes, the project's sources when empty) plus
+    It installs with `pip install --require-hashes -r requirements.txt`, and with `--no-deps`
+    added when its header says that dependencies were left out on purpose. Index options
+    come from `indexes` (the run's indexes, the project's sources when empty) plus
     any index a package was taken from; credentials are never written.
     """
     lines = [
