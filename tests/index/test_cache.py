@@ -178,6 +178,16 @@ def test_json_values_round_trip_per_namespace(tmp_path: Path) -> None:
     assert cache.get_json("other", "abc") is None
 
 
+def test_credentials_in_a_url_used_as_json_key_are_never_written(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.put_json("metadata", "https://alice:s3cr3t@files.example/a-1.0.tar.gz", {"n": 1})
+    assert cache.get_json("metadata", "https://files.example/a-1.0.tar.gz") == {"n": 1}
+    assert cache.get_json("metadata", "https://bob:other@files.example/a-1.0.tar.gz") == {"n": 1}
+    stored = only_file(tmp_path, "json")
+    assert b"s3cr3t" not in stored.read_bytes()
+    assert b"alice" not in stored.read_bytes()
+
+
 def test_a_namespace_must_be_a_plain_name(tmp_path: Path) -> None:
     with pytest.raises(
         ValueError, match=r"^cache namespace must match \[a-z0-9\]\[a-z0-9\._-\]\*: '\.\./x'$"

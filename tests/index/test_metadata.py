@@ -466,6 +466,26 @@ def test_a_warm_run_remembers_that_an_sdist_needs_a_build(
     assert server.requests_to("/pypi/files/*") == []
 
 
+def test_credentials_in_the_url_of_a_file_without_hash_stay_out_of_the_cache(
+    index_server: IndexServerFactory, http: HttpClient, tmp_path: Path
+) -> None:
+    server = index_server(_universe(sdist_metadata="static"))
+    listed = _file(server, http, SDIST)
+    url = listed.url.replace("http://", "http://alice:s3cr3t@", 1)
+    file = replace(listed, url=url, hashes=Hashes())
+
+    assert fetch_metadata(http, file).requires_dist == ("urllib3>=1.21", 'pysocks>=1.5; extra == "socks"')
+
+    for path in (tmp_path / "cache").rglob("*"):
+        assert "s3cr3t" not in str(path)
+        if path.is_file():
+            assert b"s3cr3t" not in path.read_bytes()
+    # The entry is found again by the URL without credentials.
+    server.clear_requests()
+    assert fetch_metadata(http, replace(file, url=listed.url)).source is MetadataSource.SDIST
+    assert server.requests == []
+
+
 def test_metadata_url_appends_to_the_path_and_drops_the_fragment() -> None:
     assert metadata_url("https://h/f/demo-1.0-py3-none-any.whl?x=1#sha256=ab") == (
         "https://h/f/demo-1.0-py3-none-any.whl.metadata?x=1"

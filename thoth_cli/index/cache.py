@@ -204,7 +204,8 @@ class Cache:
     # Derived values
 
     def get_json(self, namespace: str, key: str) -> Any:
-        """The value stored under `namespace`/`key`, or None."""
+        """The value stored under `namespace`/`key`, or None; a URL as key loses its credentials."""
+        key = redact(key)
         path = self._json_path(namespace, key)
         found = self._read_envelope(path)
         if found is None or found[0].get("key") != key:
@@ -216,7 +217,9 @@ class Cache:
             return None
 
     def put_json(self, namespace: str, key: str, value: Any) -> None:
-        """Store a JSON-serialisable value under `namespace`/`key`."""
+        """Store a JSON-serialisable value under `namespace`/`key`; the key is written in the entry,
+        so a URL as key loses its credentials first."""
+        key = redact(key)
         body = json.dumps(value, sort_keys=True, separators=(",", ":")).encode("utf-8")
         self._write_envelope(self._json_path(namespace, key), {"key": key}, body)
 

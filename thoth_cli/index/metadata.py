@@ -217,7 +217,8 @@ class MetadataFetcher:
 
     def fetch_metadata(self, file: DistributionFile) -> CoreMetadata:
         """The file's core metadata; MetadataUnavailableError when only a build could tell."""
-        key = file.hashes.sha256 or file.url
+        # Without a hash the URL names the entry; credentials in it must not be written to disk.
+        key = file.hashes.sha256 or redact(file.url)
         cached = self._cached(key, file)
         if isinstance(cached, CoreMetadata):
             return cached
