@@ -69,7 +69,8 @@ def test_a_lock_under_another_name_is_read_by_its_content(tmp_path: Path) -> Non
 def test_missing_lock(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_lock(tmp_path / "pylock.toml")
-    assert str(caught.value) == f"{tmp_path / 'pylock.toml'}: lock file not found"
+    assert str(caught.value) == f"{tmp_path / 'pylock.toml'}: file not found"
+    assert type(caught.value) is InputError  # a lock's error, not a manifest's
     assert caught.value.exit_code is ExitCode.INVALID_INPUT
 
 
@@ -77,7 +78,7 @@ def test_a_folder_is_not_a_lock(tmp_path: Path) -> None:
     (tmp_path / "Pipfile.lock").mkdir()
     with pytest.raises(InputError) as caught:
         read_lock(tmp_path / "Pipfile.lock")
-    assert str(caught.value) == f"{tmp_path / 'Pipfile.lock'}: is a folder, not a lock file"
+    assert str(caught.value) == f"{tmp_path / 'Pipfile.lock'}: is a folder, not a file"
 
 
 def test_a_lock_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
@@ -86,6 +87,7 @@ def test_a_lock_that_is_not_utf8_names_the_line(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_lock(path)
     assert str(caught.value) == f"{path}:2: not valid UTF-8 text\n  fix: save the file as UTF-8"
+    assert type(caught.value) is InputError
 
 
 def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:

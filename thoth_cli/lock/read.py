@@ -7,11 +7,12 @@ from pathlib import Path
 
 from packaging.pylock import is_valid_pylock_path
 
-from thoth_cli.errors import InputError, Location
+from thoth_cli.errors import InputError, ManifestError
 from thoth_cli.lock.model import LockFile, LockFormat
 from thoth_cli.lock.pipfile_lock import read_pipfile_lock
 from thoth_cli.lock.pylock import read_pylock
 from thoth_cli.lock.requirements_txt import read_requirements_txt
+from thoth_cli.project.toml import read_text
 
 
 def detect_format(path: Path, text: str) -> LockFormat:
@@ -50,21 +51,11 @@ def read_lock(path: Path) -> LockFile:
 
 
 def read_lock_text(path: Path) -> str:
-    """The lock's text, or an InputError that says why it cannot be read."""
+    """The lock's text (UTF-8, a byte-order mark allowed), or an InputError that says why it cannot be read.
+
+    The manifests' reader does the reading; its error is a lock's here, not a manifest's.
+    """
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError("lock file not found", location=Location(path)) from None
-    except IsADirectoryError:
-        raise InputError("is a folder, not a lock file", location=Location(path)) from None
-    except OSError as exc:
-        raise InputError(
-            f"cannot read the lock file ({exc.strerror or exc})", location=Location(path)
-        ) from None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
-            "not valid UTF-8 text", location=Location(path, line=line), fix="save the file as UTF-8"
-        ) from None
+        return read_text(path)
+    except ManifestError as exc:
+        raise InputError(exc.problem, location=exc.location, text=exc.text, fix=exc.fix) from None
