@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from thoth_cli.index.cache import Cache, CachedPage
+from thoth_cli.index.cache import Cache, CacheCleanError, CachedPage
 from thoth_cli.index.errors import CacheError
 
 URL = "https://pypi.example/simple/requests/"
@@ -284,6 +284,42 @@ def test_clean_leaves_fresh_temporary_files_of_running_writers(tmp_path: Path) -
     assert writing.exists()
     assert not abandoned.exists()
     assert cache.info().total_entries == 0
+
+
+def test_clean_deletes_what_it_may_and_reports_what_it_may_not(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = Cache(tmp_path)
+    fill(cache)
+    protected = only_file(tmp_path, "blobs")
+    protected_size = protected.stat().st_size
+    before = disk_bytes(tmp_path)
+    unlink = Path.unlink
+
+    def unlink_unless_protected(path: Path, missing_ok: bool = False) -> None:
+        # As a file of another user, or on a read-only disk: the tests may run as root.
+        if path == protected:
+            raise PermissionError(13, "Permission denied", str(path))
+        unlink(path, missing_ok)
+
+    monkeypatch.setattr(Path, "unlink", unlink_unless_protected)
+
+    with pytest.raises(CacheCleanError) as caught:
+        cache.clean()
+
+    freed = before - protected_size
+    assert str(caught.value) == (
+        f"could not delete 1 entry of the cache at {tmp_path} (Permission denied: {protected}); "
+        f"{freed} bytes were freed\n"
+        f"  fix: delete them as the user who owns them, or make {tmp_path} and its folders writable"
+    )
+    assert (caught.value.failed, caught.value.removed, caught.value.exit_code) == ((protected,), freed, 3)
+    assert [(kind.kind, kind.entries) for kind in cache.info().kinds] == [
+        ("pages", 0),
+        ("files", 0),
+        ("blobs", 1),
+        ("json", 0),
+    ]
 
 
 # Two processes at once

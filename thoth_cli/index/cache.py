@@ -32,6 +32,7 @@ from typing import Any
 
 import platformdirs
 
+from thoth_cli.errors import ExternalError
 from thoth_cli.index.errors import CacheError
 from thoth_cli.index.model import redact
 
@@ -47,6 +48,22 @@ FILES = "files"
 BLOBS = "blobs"
 JSON = "json"
 KINDS: tuple[str, ...] = (PAGES, FILES, BLOBS, JSON)
+
+
+class CacheCleanError(ExternalError):
+    """Some cache entries could not be deleted; the others were (exit 3)."""
+
+    def __init__(self, *, root: Path, failed: tuple[Path, ...], reason: str, removed: int) -> None:
+        self.root = root
+        self.failed = failed
+        self.reason = reason
+        self.removed = removed
+        count = len(failed)
+        super().__init__(
+            f"could not delete {count} {'entry' if count == 1 else 'entries'} of the cache at {root} "
+            f"({reason}: {failed[0]}); {removed} bytes were freed",
+            fix=f"delete them as the user who owns them, or make {root} and its folders writable",
+        )
 
 
 @dataclass(frozen=True)
@@ -244,13 +261,16 @@ class Cache:
     def clean(self, *, older_than: float | None = None) -> int:
         """Delete entries stored more than `older_than` seconds ago (all when None); bytes removed.
 
-        Only the cache's own folders are touched, whatever else the root holds.
+        Only the cache's own folders are touched, whatever else the root holds. Entries that
+        cannot be deleted (another user's, a read-only disk) are skipped, then reported
+        together in a CacheCleanError once the rest are gone.
         """
         now = time.time()
         removed = 0
+        failed: list[tuple[Path, OSError]] = []
         for kind in KINDS:
             folder = self.root / kind
-            for path, stat in self._files(folder, include_temp=True):
+            for path, stat in self._files(folder, include_temp=True, failed=failed):
                 age = now - stat.st_mtime
                 if path.name.startswith(_TEMP_PREFIX):
                     # Another thoth may be writing it right now.
@@ -258,22 +278,50 @@ class Cache:
                         continue
                 elif older_than is not None and age <= older_than:
                     continue
-                with contextlib.suppress(FileNotFoundError):
+                try:
                     path.unlink()
-                    removed += stat.st_size
+                except FileNotFoundError:
+                    continue
+                except OSError as exc:
+                    failed.append((path, exc))
+                    continue
+                removed += stat.st_size
             self._prune_empty(folder)
+        if failed:
+            first = failed[0][1]
+            raise CacheCleanError(
+                root=self.root,
+                failed=tuple(path for path, _ in failed),
+                reason=first.strerror or str(first),
+                removed=removed,
+            )
         return removed
 
-    def _files(self, folder: Path, *, include_temp: bool = False) -> Iterator[tuple[Path, os.stat_result]]:
-        for dirpath, _dirnames, filenames in os.walk(folder):
+    def _files(
+        self,
+        folder: Path,
+        *,
+        include_temp: bool = False,
+        failed: list[tuple[Path, OSError]] | None = None,
+    ) -> Iterator[tuple[Path, os.stat_result]]:
+        """Every entry file under `folder`; what cannot be listed or read is skipped, or added to `failed`."""
+
+        def skipped(path: Path, exc: OSError) -> None:
+            # A kind never written has no folder; an entry another process removed is gone.
+            if failed is not None and not isinstance(exc, FileNotFoundError):
+                failed.append((path, exc))
+
+        for dirpath, _dirnames, filenames in os.walk(
+            folder, onerror=lambda exc: skipped(Path(exc.filename or folder), exc)
+        ):
             for name in filenames:
                 if name.startswith(_TEMP_PREFIX) and not include_temp:
                     continue
                 path = Path(dirpath, name)
                 try:
                     yield path, path.stat()
-                except FileNotFoundError:
-                    continue
+                except OSError as exc:
+                    skipped(path, exc)
 
     @staticmethod
     def _prune_empty(folder: Path) -> None:
