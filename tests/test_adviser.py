@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import sys
 
-from thoth_cli.adviser import RecordedTarget, python_version_asked
+from thoth_cli.adviser import RecordedTarget
 from thoth_cli.target import Target
 
 
 def test_the_running_interpreter_was_not_asked_for_by_its_patch_release() -> None:
-    assert not python_version_asked(Target.current())
+    assert not Target.current().python_version_exact
+    assert not Target.from_options(None, "manylinux_2_28_x86_64").python_version_exact
 
 
 def test_an_x_y_was_not_asked_for_by_its_patch_release() -> None:
-    assert not python_version_asked(Target.from_options("3.12", "manylinux_2_28_x86_64"))
+    assert not Target.from_options("3.12", "manylinux_2_28_x86_64").python_version_exact
 
 
-def test_an_x_y_z_other_than_the_running_one_was_asked_for() -> None:
+def test_an_x_y_z_was_asked_for_even_when_it_is_the_running_one() -> None:
     major, minor, micro = sys.version_info[:3]
-    assert python_version_asked(Target.from_options(f"{major}.{minor}.{micro + 1}", None))
+    assert Target.from_options(f"{major}.{minor}.{micro}", None).python_version_exact
+    assert Target.from_options(f"{major}.{minor}.{micro + 1}", None).python_version_exact
 
 
 def test_a_recorded_target_adds_an_environment_table_only_when_there_are_facts() -> None:

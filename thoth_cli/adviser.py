@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -108,20 +107,6 @@ class RecordedTarget:
     def as_dict(self) -> dict[str, object]:
         recorded = self.target.as_dict()
         return {**recorded, "environment": dict(self.environment)} if self.environment else recorded
-
-
-def python_version_asked(target: Target) -> bool:
-    """Whether the target's exact X.Y.Z was asked for, so that a lock may claim it.
-
-    An X.Y was not (thoth assumed X.Y.0). `Target` does not record whether an X.Y.Z came
-    from the user or from the running interpreter, so the running interpreter's own
-    version counts as not asked for: a lock made without --python-version installs on any
-    patch release of its X.Y, and so does one for --python-version naming exactly it.
-    """
-    if target.python_version_stated:
-        return False
-    running = (sys.implementation.name, tuple(sys.version_info[:3]))
-    return (target.implementation, target.python_version) != running
 
 
 def indexes_for(project: Project, options: IndexOptions) -> tuple[IndexSpec, ...]:
@@ -264,7 +249,7 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
     with open_source(indexes, request.index) as source:
         resolution = resolve(resolve_request, source, on_build=on_build)
     target = RecordedTarget(
-        request.target, request.environment or {}, python_version_exact=python_version_asked(request.target)
+        request.target, request.environment or {}, python_version_exact=request.target.python_version_exact
     )
     text = render_lock(request.lock_format, request.project, resolution.stack, target, indexes)
     written = None

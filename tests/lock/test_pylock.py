@@ -28,7 +28,7 @@ from tests.lock.builders import (
     served_stack,
     small_stack,
 )
-from thoth_cli.adviser import RecordedTarget, python_version_asked
+from thoth_cli.adviser import RecordedTarget
 from thoth_cli.errors import ExitCode, InputError
 from thoth_cli.index.model import DistributionFile, Hashes, IndexSpec
 from thoth_cli.lock.model import LockedFile, MissingHashError
@@ -41,7 +41,7 @@ from thoth_cli.target import Target
 def running() -> RecordedTarget:
     """The running interpreter as a lock made without --python-version records it."""
     target = Target.current()
-    return RecordedTarget(target, python_version_exact=python_version_asked(target))
+    return RecordedTarget(target, python_version_exact=target.python_version_exact)
 
 
 if sys.version_info >= (3, 11):
@@ -283,7 +283,7 @@ def test_environment_claims_only_x_y_of_a_full_version_nobody_asked_for() -> Non
 def test_environment_claims_only_x_y_when_the_micro_version_was_assumed() -> None:
     target = Target.from_options("3.12", "win_amd64")
     assert target.python_version_stated
-    assert environment_marker(RecordedTarget(target, python_version_exact=python_version_asked(target))) == (
+    assert environment_marker(RecordedTarget(target, python_version_exact=target.python_version_exact)) == (
         "sys_platform == 'win32' and platform_machine == 'AMD64' and "
         "python_version == '3.12' and implementation_name == 'cpython'"
     )

@@ -14,7 +14,7 @@ from resolvelib.resolvers import Result
 
 from thoth_cli.errors import Location, ManifestError, ThothError
 from thoth_cli.index.model import IndexSpec
-from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement
+from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement, redact_userinfo
 from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.errors import ResolutionImpossibleError
 from thoth_cli.resolver.explain import Cause, Explainer, requirement_text
@@ -35,7 +35,8 @@ class DirectReferenceNotSupportedError(ThothError):
         self.requirement = requirement
         where = f" ({requirement.origin})" if requirement.origin else ""
         super().__init__(
-            f"{requirement.display_name} is a direct reference ({requirement.url}){where}: "
+            f"{requirement.display_name} is a direct reference ({redact_userinfo(requirement.url or '')})"
+            f"{where}: "
             "thoth resolves from package indexes and cannot lock direct references yet",
             fix=f"require {requirement.display_name} by version from an index, "
             "or leave it out of the manifest you lock",

@@ -116,7 +116,9 @@ class Platform:
 class Target:
     """The environment a resolution is made for: an interpreter on a platform.
 
-    `python_version_stated` is True when the user gave only X.Y and thoth assumed X.Y.0.
+    `python_version_stated` is True when the user gave only X.Y and thoth assumed X.Y.0;
+    `python_version_exact` when the user named an exact X.Y.Z (the running interpreter's
+    version is not a request, so a lock made for it claims only its X.Y).
     `implementation_version` is the interpreter's own version when it is not the Python
     version (PyPy 7.3.x); None lets the marker environment derive it. `platform_release`
     and `platform_version` are known only for the running host and are empty otherwise,
@@ -128,6 +130,7 @@ class Target:
     implementation: Literal["cpython", "pypy"] = "cpython"
     free_threaded: bool = False
     python_version_stated: bool = False
+    python_version_exact: bool = False
     implementation_version: tuple[int, int, int] | None = None
     platform_release: str = ""
     platform_version: str = ""
@@ -243,6 +246,7 @@ def _with_host_release(target: Target) -> Target:
         implementation=target.implementation,
         free_threaded=target.free_threaded,
         python_version_stated=target.python_version_stated,
+        python_version_exact=target.python_version_exact,
         implementation_version=target.implementation_version,
         platform_release=_host.release(),
         platform_version=_host.version(),
@@ -286,4 +290,5 @@ def _parse_python(text: str, platform: Platform) -> Target:
         implementation="pypy" if pypy else "cpython",
         free_threaded=threaded,
         python_version_stated=micro is None,
+        python_version_exact=micro is not None,
     )
