@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import tarfile
 import textwrap
 
 import pytest
 
-from tests.indexserver import Universe
+from tests.indexserver import IndexServerFactory, Universe
 from tests.resolver.conftest import Resolve, pins
 from thoth_cli.index.model import MetadataSource
 from thoth_cli.resolver.build import BuildFailedError, build_metadata
@@ -43,10 +44,10 @@ PYPROJECT = textwrap.dedent(
 PKG_INFO = "Metadata-Version: 2.2\nName: dyn\nVersion: 1.0\nDynamic: Requires-Dist\n"
 
 
-def sdist(metadata: str, *, backend: str = BACKEND) -> bytes:
+def sdist(metadata: str, *, backend: str = BACKEND, pyproject: str = PYPROJECT) -> bytes:
     members = {
         "dyn-1.0/PKG-INFO": PKG_INFO,
-        "dyn-1.0/pyproject.toml": PYPROJECT,
+        "dyn-1.0/pyproject.toml": pyproject,
         "dyn-1.0/backend.py": backend.format(metadata=metadata),
     }
     buffer = io.BytesIO()
@@ -61,6 +62,11 @@ def sdist(metadata: str, *, backend: str = BACKEND) -> bytes:
 
 METADATA = "Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\nRequires-Dist: dep>=2\n"
 
+BUILD_FIX = (
+    "  fix: require a version of the package that publishes wheels, or install its build "
+    "dependencies' system requirements"
+)
+
 
 def test_build_metadata_runs_only_the_metadata_hook() -> None:
     metadata = build_metadata(sdist(METADATA), "dyn-1.0.tar.gz")
@@ -73,8 +79,11 @@ def test_a_failing_backend_is_a_build_error_naming_the_file() -> None:
         "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n    raise ValueError('no')\n"
     )
     with pytest.raises(BuildFailedError) as caught:
-        build_metadata(sdist(METADATA, backend=broken + "# {metadata}\n"), "dyn-1.0.tar.gz")
-    assert str(caught.value).startswith("building the metadata of dyn-1.0.tar.gz failed: ")
+        build_metadata(sdist(METADATA, backend=broken + "_ = {metadata!r}\n"), "dyn-1.0.tar.gz")
+    assert str(caught.value) == (
+        "building the metadata of dyn-1.0.tar.gz failed: "
+        f"Backend subprocess exited when trying to invoke prepare_metadata_for_build_wheel\n{BUILD_FIX}"
+    )
 
 
 def test_an_archive_member_outside_its_folder_is_refused() -> None:
@@ -96,3 +105,45 @@ def test_resolution_builds_only_when_allowed(resolve_in: Resolve) -> None:
         resolve_in(universe, ["dyn"])
     resolution = resolve_in(universe, ["dyn"], policy=ResolutionPolicy(allow_build=True))
     assert pins(resolution) == {"dep": "2.0", "dyn": "1.0"}
+
+
+@pytest.fixture
+def pip_sees_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pip in the build environment reads no configuration file and no extra location of this machine."""
+    monkeypatch.setenv("PIP_CONFIG_FILE", os.devnull)
+    for name in ("PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+
+
+NEEDS_A_MISSING_BACKEND = PYPROJECT.replace("requires = []", 'requires = ["no-such-backend-xyz"]')
+
+
+@pytest.mark.usefixtures("pip_sees_only")
+def test_build_requirements_the_index_lacks_are_a_build_error(index_server: IndexServerFactory) -> None:
+    server = index_server(Universe.parse("other 1.0"))
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(
+            sdist(METADATA, pyproject=NEEDS_A_MISSING_BACKEND), "dyn-1.0.tar.gz", index_url=server.url("pypi")
+        )
+    assert str(caught.value) == (
+        "building the metadata of dyn-1.0.tar.gz failed: its build requirements could not be installed: "
+        f"ERROR: No matching distribution found for no-such-backend-xyz\n{BUILD_FIX}"
+    )
+    assert caught.value.exit_code == 3
+
+
+def test_a_backend_that_writes_no_metadata_file_is_a_build_error() -> None:
+    empty = (
+        "import os\n"
+        "def prepare_metadata_for_build_wheel(directory, config_settings=None):\n"
+        "    os.makedirs(os.path.join(directory, 'dyn-1.0.dist-info'))\n"
+        "    return 'dyn-1.0.dist-info'\n"
+        "_ = {metadata!r}\n"
+    )
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(sdist(METADATA, backend=empty), "dyn-1.0.tar.gz")
+    assert str(caught.value) == (
+        "building the metadata of dyn-1.0.tar.gz failed: "
+        "the backend wrote no METADATA in dyn-1.0.dist-info\n"
+        f"{BUILD_FIX}"
+    )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
 import tarfile
 import tempfile
 import zipfile
@@ -38,7 +39,7 @@ class BuildFailedError(ExternalError):
 
 def build_metadata(sdist: bytes, filename: str, *, index_url: str | None = None) -> CoreMetadata:
     """Run the sdist's `prepare_metadata_for_build_wheel` hook in an isolated environment."""
-    from build import BuildBackendException, BuildException, ProjectBuilder
+    from build import BuildBackendException, BuildException, FailedProcessError, ProjectBuilder
     from build.env import DefaultIsolatedEnv
 
     with tempfile.TemporaryDirectory(prefix="thoth-build-") as tmp:
@@ -50,9 +51,24 @@ def build_metadata(sdist: bytes, filename: str, *, index_url: str | None = None)
                 env.install(builder.build_system_requires)
                 env.install(builder.get_requires_for_build("wheel"))
                 dist_info = Path(builder.metadata_path(root / "out"))
+        except FailedProcessError as exc:
+            # build's own wrapper, for a failure to make the environment ("Failed to create venv").
+            what = _last_line(str(exc)) or "its build environment could not be made"
+            detail = _process_output(exc.exception)
+            raise BuildFailedError(filename, f"{what} ({detail})" if detail else what) from None
+        except subprocess.CalledProcessError as exc:
+            # The installer that fills the build environment (pip or uv) failed; its last
+            # line of output says why, e.g. "No matching distribution found for ...".
+            detail = _process_output(exc) or f"the installer exited with code {exc.returncode}"
+            raise BuildFailedError(
+                filename, f"its build requirements could not be installed: {detail}"
+            ) from None
         except (BuildException, BuildBackendException) as exc:
-            raise BuildFailedError(filename, str(exc).strip().splitlines()[-1]) from None
-        raw = (dist_info / "METADATA").read_bytes()
+            raise BuildFailedError(filename, _last_line(str(exc)) or type(exc).__name__) from None
+        try:
+            raw = (dist_info / "METADATA").read_bytes()
+        except OSError:
+            raise BuildFailedError(filename, f"the backend wrote no METADATA in {dist_info.name}") from None
     fields, _ = parse_email(raw)
     try:
         version = Version(fields.get("version", ""))
@@ -66,6 +82,19 @@ def build_metadata(sdist: bytes, filename: str, *, index_url: str | None = None)
         provides_extra=tuple(fields.get("provides_extra", [])),
         source=MetadataSource.BUILD,
     )
+
+
+def _last_line(text: str) -> str | None:
+    """The last non-blank line: a traceback or an installer's log ends with what went wrong."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else None
+
+
+def _process_output(exc: subprocess.CalledProcessError) -> str | None:
+    output = exc.stderr or exc.output
+    if isinstance(output, bytes):
+        output = output.decode(errors="replace")
+    return _last_line(output) if isinstance(output, str) else None
 
 
 def _unpack(data: bytes, filename: str, dest: Path) -> Path:
