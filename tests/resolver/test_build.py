@@ -6,6 +6,7 @@ import io
 import os
 import tarfile
 import textwrap
+from collections.abc import Iterable
 
 import pytest
 
@@ -147,3 +148,75 @@ def test_a_backend_that_writes_no_metadata_file_is_a_build_error() -> None:
         "the backend wrote no METADATA in dyn-1.0.dist-info\n"
         f"{BUILD_FIX}"
     )
+
+
+# Pythons without tarfile's extraction filters (before 3.10.12 and 3.11.4)
+
+
+@pytest.fixture
+def tarfile_without_filters(monkeypatch: pytest.MonkeyPatch) -> None:
+    """tarfile as those Pythons have it: no `data_filter`, and no `filter` argument to extractall."""
+    extract_all = tarfile.TarFile.extractall
+
+    def extractall(
+        self: tarfile.TarFile,
+        path: str | os.PathLike[str] = ".",
+        members: Iterable[tarfile.TarInfo] | None = None,
+        *,
+        numeric_owner: bool = False,
+    ) -> None:
+        extract_all(self, path, members, numeric_owner=numeric_owner, filter="fully_trusted")
+
+    monkeypatch.setattr(tarfile.TarFile, "extractall", extractall)
+    monkeypatch.delattr(tarfile, "data_filter")
+
+
+@pytest.mark.usefixtures("tarfile_without_filters")
+def test_without_filters_a_plain_sdist_is_unpacked_and_built() -> None:
+    metadata = build_metadata(sdist(METADATA), "dyn-1.0.tar.gz")
+    assert metadata.requires_dist == ("dep>=2",)
+
+
+def _tar(*members: tarfile.TarInfo) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for member in members:
+            archive.addfile(member, io.BytesIO(b"") if member.isfile() else None)
+    return buffer.getvalue()
+
+
+def _member(name: str, kind: bytes = tarfile.REGTYPE, target: str = "") -> tarfile.TarInfo:
+    info = tarfile.TarInfo(name)
+    info.type = kind
+    info.linkname = target
+    return info
+
+
+@pytest.mark.usefixtures("tarfile_without_filters")
+@pytest.mark.parametrize(
+    ("member", "reason"),
+    [
+        (_member("../evil.py"), "unsafe archive member: '../evil.py' escapes its folder"),
+        (
+            _member("dyn-1.0/../../evil.py"),
+            "unsafe archive member: 'dyn-1.0/../../evil.py' escapes its folder",
+        ),
+        (_member("/tmp/evil.py"), "unsafe archive member: '/tmp/evil.py' escapes its folder"),
+        (
+            _member("dyn-1.0/setup.py", tarfile.SYMTYPE, "/etc/passwd"),
+            "unsafe archive member: 'dyn-1.0/setup.py' is a link or a special file, which this Python cannot "
+            "unpack safely (Python 3.10.12 or 3.11.4 and later can)",
+        ),
+        (
+            _member("dyn-1.0/fifo", tarfile.FIFOTYPE),
+            "unsafe archive member: 'dyn-1.0/fifo' is a link or a special file, which this Python cannot "
+            "unpack safely (Python 3.10.12 or 3.11.4 and later can)",
+        ),
+    ],
+)
+def test_without_filters_only_plain_files_inside_the_folder_are_unpacked(
+    member: tarfile.TarInfo, reason: str
+) -> None:
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(_tar(_member("dyn-1.0/PKG-INFO"), member), "dyn-1.0.tar.gz")
+    assert caught.value.reason == reason

@@ -109,14 +109,37 @@ def _unpack(data: bytes, filename: str, dest: Path) -> Path:
             archive.extractall(dest)
     else:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as archive:
-            try:
-                archive.extractall(dest, filter="data")
-            except tarfile.FilterError as exc:
-                raise BuildFailedError(filename, f"unsafe archive member: {exc}") from None
+            _extract_tar(archive, dest, filename)
     entries = [p for p in dest.iterdir() if p.is_dir()]
     if len(entries) == 1 and not (dest / "pyproject.toml").exists() and not (dest / "setup.py").exists():
         return entries[0]
     return dest
+
+
+def _extract_tar(archive: tarfile.TarFile, dest: Path, filename: str) -> None:
+    if hasattr(tarfile, "data_filter"):
+        try:
+            archive.extractall(dest, filter="data")
+        except tarfile.FilterError as exc:
+            raise BuildFailedError(filename, f"unsafe archive member: {exc}") from None
+        return
+    # Pythons before 3.10.12 and 3.11.4 have no extraction filters. Without one, only plain
+    # files and folders inside `dest` are let through: a link's target cannot be checked
+    # safely against links extracted before it.
+    root = dest.resolve()
+    members = archive.getmembers()
+    for member in members:
+        if not (member.isfile() or member.isdir()):
+            raise BuildFailedError(
+                filename,
+                f"unsafe archive member: {member.name!r} is a link or a special file, which this Python "
+                "cannot unpack safely (Python 3.10.12 or 3.11.4 and later can)",
+            )
+        if not (dest / member.name).resolve().is_relative_to(root):
+            raise BuildFailedError(filename, f"unsafe archive member: {member.name!r} escapes its folder")
+        # As the "data" filter does: no set-user-ID or group/other write bits, and readable by us.
+        member.mode = (member.mode & 0o755) | (0o700 if member.isdir() else 0o600)
+    archive.extractall(dest, members)
 
 
 @contextmanager
