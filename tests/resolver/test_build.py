@@ -45,7 +45,7 @@ PYPROJECT = textwrap.dedent(
 PKG_INFO = "Metadata-Version: 2.2\nName: dyn\nVersion: 1.0\nDynamic: Requires-Dist\n"
 
 
-def sdist(metadata: str, *, backend: str = BACKEND, pyproject: str = PYPROJECT) -> bytes:
+def sdist(metadata: str | bytes, *, backend: str = BACKEND, pyproject: str = PYPROJECT) -> bytes:
     members = {
         "dyn-1.0/PKG-INFO": PKG_INFO,
         "dyn-1.0/pyproject.toml": pyproject,
@@ -220,3 +220,19 @@ def test_without_filters_only_plain_files_inside_the_folder_are_unpacked(
     with pytest.raises(BuildFailedError) as caught:
         build_metadata(_tar(_member("dyn-1.0/PKG-INFO"), member), "dyn-1.0.tar.gz")
     assert caught.value.reason == reason
+
+
+def test_metadata_whose_dependencies_cannot_be_read_is_a_build_error() -> None:
+    # A Requires-Dist that is not UTF-8: parse_email sets the field aside instead of reading it.
+    raw_backend = BACKEND.replace(
+        'open(os.path.join(folder, "METADATA"), "w")', 'open(os.path.join(folder, "METADATA"), "wb")'
+    )
+    raw = b"Metadata-Version: 2.1\nName: dyn\nVersion: 1.0\nRequires-Dist: d\xffep>=2\n"
+    with pytest.raises(BuildFailedError) as caught:
+        build_metadata(sdist(raw, backend=raw_backend), "dyn-1.0.tar.gz")
+    assert str(caught.value) == (
+        "building the metadata of dyn-1.0.tar.gz failed: the backend wrote metadata whose Requires-Dist "
+        "cannot be read\n"
+        "  fix: require a version of the package that publishes wheels, or install its build "
+        "dependencies' system requirements"
+    )

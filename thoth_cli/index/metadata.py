@@ -275,7 +275,7 @@ def parse_metadata(data: bytes, file: DistributionFile, source: MetadataSource) 
         raise _invalid(file, f"not a core metadata file ({error})") from None
     # parse_email sets aside a field it cannot decode or that is repeated where one is allowed;
     # taking that as "no such field" would lose dependencies without a word.
-    for key, field in _READ_FIELDS.items():
+    for key, field in READ_FIELDS.items():
         if key in unparsed:
             raise _invalid(file, f"its {field} cannot be read (not UTF-8, or given more than once)")
     name, version_text = raw.get("name"), raw.get("version")
@@ -301,7 +301,7 @@ def parse_metadata(data: bytes, file: DistributionFile, source: MetadataSource) 
     )
 
 
-_READ_FIELDS = {
+READ_FIELDS = {
     "metadata-version": "Metadata-Version",
     "name": "Name",
     "version": "Version",

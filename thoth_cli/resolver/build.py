@@ -21,6 +21,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from thoth_cli.errors import ExternalError
+from thoth_cli.index.metadata import READ_FIELDS
 from thoth_cli.index.model import CoreMetadata, MetadataSource
 
 
@@ -69,7 +70,11 @@ def build_metadata(sdist: bytes, filename: str, *, index_url: str | None = None)
             raw = (dist_info / "METADATA").read_bytes()
         except OSError:
             raise BuildFailedError(filename, f"the backend wrote no METADATA in {dist_info.name}") from None
-    fields, _ = parse_email(raw)
+    fields, unparsed = parse_email(raw)
+    unreadable = [field for key, field in READ_FIELDS.items() if key in unparsed]
+    if unreadable:
+        # Taking an unreadable Requires-Dist as "none" would lose dependencies without a word.
+        raise BuildFailedError(filename, f"the backend wrote metadata whose {unreadable[0]} cannot be read")
     try:
         version = Version(fields.get("version", ""))
     except InvalidVersion:
