@@ -106,7 +106,7 @@ def test_an_sdist_with_dynamic_dependencies_is_not_silently_skipped(resolve_in: 
     universe.add("dyn", "1.0")
     universe.add("dyn", "2.0", wheels=[], sdist_metadata="dynamic")
     assert failure(resolve_in, universe, ["dyn"]) == (
-        "dyn 2.0 is published only as an sdist (dyn-2.0.tar.gz) whose dependencies are dynamic: they can "
+        "dyn 2.0 has no wheel and its sdist (dyn-2.0.tar.gz) declares its dependencies dynamic: they can "
         "only be known by building it, and thoth does not silently fall back to an older version\n"
         "  fix: pass --allow-build to run its build backend's metadata hook in an isolated environment, "
         "or require an older dyn that has wheels"

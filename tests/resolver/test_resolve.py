@@ -246,3 +246,22 @@ def test_several_pythons(resolve_in: Resolve, python: str) -> None:
             "ext", f"1.{minor}", wheels=[f"cp3{minor}-cp3{minor}-manylinux_2_17_x86_64"], sdist=False
         )
     assert pins(resolve_in(universe, ["ext"], python=python)) == {"ext": f"1.{python.split('.')[1]}"}
+
+
+def test_metadata_comes_from_another_wheel_of_the_release_when_only_the_sdist_fits(
+    resolve_in: Resolve,
+) -> None:
+    universe = Universe()
+    # Wheels for another platform and an sdist with dynamic metadata: the wheels tell the
+    # release's dependencies, so no build is needed to resolve for this target.
+    universe.add(
+        "fast",
+        "2.0",
+        wheels=["cp312-cp312-win_amd64"],
+        sdist_metadata="dynamic",
+        requires_dist=["dep"],
+    )
+    universe.add("dep", "1.0")
+    resolution = resolve_in(universe, ["fast"], platform="manylinux_2_17_x86_64")
+    assert pins(resolution) == {"dep": "1.0", "fast": "2.0"}
+    assert [f.filename for f in resolution.stack.get("fast").files] == ["fast-2.0.tar.gz"]  # type: ignore[union-attr]

@@ -76,6 +76,8 @@ class Candidate:
     extras: frozenset[str] = frozenset()
     yanked: bool = False
     yanked_reason: str | None = None
+    wheel_for_metadata: DistributionFile | None = None
+    """A wheel of the release built for another target, when only the sdist fits this one."""
 
     @property
     def identifier(self) -> str:
@@ -83,8 +85,12 @@ class Candidate:
 
     @property
     def metadata_file(self) -> DistributionFile:
-        """The file whose metadata stands for the release: its best wheel, else its sdist."""
-        return self.files[0]
+        """The file whose metadata stands for the release: its best wheel for the target, else
+        any wheel of the release (its wheels share their dependencies, as uv assumes), else the
+        sdist."""
+        if self.files[0].is_wheel or self.wheel_for_metadata is None:
+            return self.files[0]
+        return self.wheel_for_metadata
 
     @property
     def has_wheel(self) -> bool:
@@ -100,6 +106,7 @@ class Candidate:
             extras=extras,
             yanked=self.yanked,
             yanked_reason=self.yanked_reason,
+            wheel_for_metadata=self.wheel_for_metadata,
         )
 
     def __str__(self) -> str:

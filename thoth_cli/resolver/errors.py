@@ -21,7 +21,7 @@ class MetadataBuildRequiredError(NoAnswer):
         self.version = version
         self.filename = filename
         super().__init__(
-            f"{name} {version} is published only as an sdist ({filename}) whose dependencies are "
+            f"{name} {version} has no wheel and its sdist ({filename}) declares its dependencies "
             "dynamic: they can only be known by building it, and thoth does not silently fall back "
             "to an older version",
             fix=f"pass --allow-build to run its build backend's metadata hook in an isolated "

@@ -139,6 +139,7 @@ class CandidateFinder:
         live = [f for f in usable if not f.yanked]
         reasons = {f.yanked_reason for f in usable if f.yanked and f.yanked_reason}
         chosen = live or usable
+        wheels = sorted((f for f in files if f.is_wheel), key=lambda f: (f.yanked, f.filename))
         return Candidate(
             name=page.name,
             display_name=page.name,
@@ -147,6 +148,7 @@ class CandidateFinder:
             index=chosen[0].index,
             yanked=not live,
             yanked_reason="; ".join(sorted(reasons)) if not live and reasons else None,
+            wheel_for_metadata=wheels[0] if wheels and not chosen[0].is_wheel else None,
         )
 
     def _python_allows(self, spec: SpecifierSet) -> bool:
