@@ -282,3 +282,12 @@ def test_close_cancels_queued_work_and_does_not_wait_for_running_work(
 def test_index_names_must_be_unique(http: HttpClient) -> None:
     with pytest.raises(ValueError, match="unique"):
         IndexClient([IndexSpec("a", "https://a/simple/"), IndexSpec("a", "https://b/simple/")], http)
+
+
+def test_suggestions_rank_by_edits_with_a_swap_counting_once() -> None:
+    from thoth_cli.index.client import suggest
+
+    names = ["reqwests", "requests", "yrequests", "numpy", "reqeusts-extra-long-name"]
+    assert suggest("reqeusts", names) == ("requests", "reqwests")
+    assert suggest("nmupy", names) == ("numpy",)
+    assert suggest("zzzzzz", names) == ()

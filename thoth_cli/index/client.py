@@ -24,7 +24,6 @@ from thoth_cli.index.simple import fetch_project_page, fetch_root_names
 T = TypeVar("T")
 
 MAX_SUGGESTIONS = 3
-SUGGESTION_CUTOFF = 0.6
 """difflib's similarity ratio below which a name is not offered as a "did you mean"."""
 
 
@@ -66,6 +65,46 @@ class NoIndexForPackageError(NoAnswer):
             "only packages pinned to it may use it",
             fix=f"pin {package!r} to one of {names}, or make one of them a non-explicit source",
         )
+
+
+def suggest(name: str, known: Iterable[str]) -> tuple[str, ...]:
+    """Up to MAX_SUGGESTIONS names a typo of `name` most likely meant, fewest edits first.
+
+    PyPI lists some 740,000 names: only those of nearly the same length that start with one
+    of the typo's first two letters are compared, and a swap of two neighbouring letters
+    counts as one edit, so `reqeusts` suggests `requests`
+    before a lookalike such as `reqwests`.
+    """
+    # A typo nearly always keeps one of the first two letters in front; checking that first
+    # leaves a few thousand of the 740,000 names for the edit distance.
+    lead = name[:2]
+    near = [other for other in known if other[:1] in lead and abs(len(other) - len(name)) <= 2]
+    limit = 1 if len(name) <= 4 else 2 if len(name) <= 10 else 3
+    ranked = []
+    for other in near:
+        distance = _edits(name, other, limit)
+        if distance <= limit:
+            ratio = difflib.SequenceMatcher(None, name, other).ratio()
+            ranked.append((distance, -ratio, other))
+    return tuple(other for _, _, other in sorted(ranked)[:MAX_SUGGESTIONS])
+
+
+def _edits(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours), or
+    limit + 1 as soon as it must exceed `limit`."""
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, left in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, right in enumerate(b, start=1):
+            cost = 0 if left == right else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and left == b[j - 2] and a[i - 2] == right:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
 
 
 class IndexClient:
@@ -187,9 +226,7 @@ class IndexClient:
                 continue
             known.update(dict.fromkeys(listed))
         known.pop(name, None)
-        return tuple(
-            difflib.get_close_matches(name, sorted(known), n=MAX_SUGGESTIONS, cutoff=SUGGESTION_CUTOFF)
-        )
+        return suggest(name, known)
 
     # Metadata
 
