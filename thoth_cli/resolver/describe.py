@@ -25,11 +25,19 @@ def human_platform(platform: str) -> str:
         return "any platform"
     if platform in ("win32", "win_amd64", "win_arm64"):
         return {"win32": "Windows x86", "win_amd64": "Windows x86_64", "win_arm64": "Windows arm64"}[platform]
-    match = re.match(r"(manylinux\d*|manylinux_\d+_\d+|musllinux_\d+_\d+|linux)_(.+)$", platform)
+    # The versioned forms first: `manylinux\d*` would also match the start of manylinux_2_28.
+    match = re.match(r"(manylinux_(\d+)_(\d+)|musllinux_(\d+)_(\d+)|manylinux\d*|linux)_(.+)$", platform)
     if match:
-        family, arch = match.groups()
-        libc = " (musl)" if family.startswith("musllinux") else ""
-        return f"Linux {_ARCH.get(arch, arch)}{libc}"
+        family, glibc_major, glibc_minor, musl_major, musl_minor, arch = match.groups()
+        if musl_major is not None:
+            floor = f" (musl {musl_major}.{musl_minor}+)"
+        elif glibc_major is not None:
+            floor = f" (glibc {glibc_major}.{glibc_minor}+)"
+        else:
+            floor = {"manylinux1": " (glibc 2.5+)", "manylinux2010": " (glibc 2.12+)"}.get(
+                family, " (glibc 2.17+)" if family == "manylinux2014" else ""
+            )
+        return f"Linux {_ARCH.get(arch, arch)}{floor}"
     match = re.match(r"macosx_\d+_\d+_(.+)$", platform)
     if match:
         return f"macOS {_ARCH.get(match.group(1), match.group(1))}"
