@@ -111,3 +111,28 @@ def test_an_sdist_with_dynamic_dependencies_is_not_silently_skipped(resolve_in: 
         "  fix: pass --allow-build to run its build backend's metadata hook in an isolated environment, "
         "or require an older dyn that has wheels"
     )
+
+
+def test_a_build_only_release_met_while_backtracking_does_not_hide_the_conflict(resolve_in: Resolve) -> None:
+    universe = Universe()
+    # As on PyPI: old Django releases are sdists only, newer ones under 2 have wheels.
+    universe.add("django", "1.5", wheels=[], sdist_metadata="dynamic")
+    universe.add("django", "1.11")
+    universe.add("django", "3.0")
+    universe.add("drf", "3.15", requires_dist=["django>=3.0"])
+    text = failure(resolve_in, universe, ["django<2", "drf>=3.15"])
+    assert text.startswith(
+        HEADER + "drf 3.15 requires django>=3.0; you require django<2 — loosen one of them"
+    )
+
+
+def test_a_build_only_release_older_than_the_pin_is_no_obstacle(resolve_in: Resolve) -> None:
+    universe = Universe()
+    universe.add("lib", "1.0", wheels=[], sdist_metadata="dynamic")
+    universe.add("lib", "2.0")
+    universe.add("app", "1.0", requires_dist=["lib>=2"])
+    # lib 1.0 is never needed: resolving must not ask for a build.
+    assert {p.name: str(p.version) for p in resolve_in(universe, ["app", "lib"]).stack} == {
+        "app": "1.0",
+        "lib": "2.0",
+    }

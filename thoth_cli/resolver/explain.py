@@ -52,7 +52,13 @@ class Explainer:
         """The explanation and a hint for the fix."""
         by_name: dict[NormalizedName, list[Cause]] = {}
         for cause in causes:
-            by_name.setdefault(cause.requirement.name, []).append(cause)
+            name = cause.requirement.name
+            if cause.requirement.unusable is not None:
+                # The release itself was unusable (its reason is on record with the finder):
+                # what is worth explaining is what every requirement on the name left.
+                by_name.setdefault(name, []).extend(self._introduced.get(name, ()))
+                continue
+            by_name.setdefault(name, []).append(cause)
         paragraphs: list[str] = []
         hints: list[str] = []
         for name in sorted(by_name):

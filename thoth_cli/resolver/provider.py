@@ -12,6 +12,7 @@ from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as PackagingRequirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
 from resolvelib.providers import AbstractProvider
 from resolvelib.structs import RequirementInformation
 
@@ -54,6 +55,9 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         self._on_build = on_build
         self._metadata: dict[tuple[NormalizedName, str], CoreMetadata] = {}
         self._lock = Lock()
+        self.build_required: dict[NormalizedName, tuple[Version, Candidate, str]] = {}
+        """The newest release of each name that was skipped because only a build could tell
+        its dependencies."""
         self.introduced: dict[NormalizedName, list[Cause]] = {}
         """Who first required each name: the chains that explanations of failures show."""
 
@@ -137,6 +141,21 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         self._prefetch(dependencies)
         return dependencies
 
+    def check_no_fallback(self, pinned: Mapping[NormalizedName, Version]) -> None:
+        """Refuse a stack that chose an older version because a newer one needed a build."""
+        for name, (version, candidate, filename) in sorted(self.build_required.items()):
+            chosen = pinned.get(name)
+            if chosen is not None and chosen < version:
+                raise MetadataBuildRequiredError(candidate.display_name, str(version), filename)
+
+    def check_build_was_the_obstacle(self) -> None:
+        """After a failure: a skipped build-only release that every requirement on its name
+        admits was the obstacle, and saying so is the useful answer."""
+        for name, (version, candidate, filename) in sorted(self.build_required.items()):
+            stated = [cause.requirement for cause in self.introduced.get(name, ())]
+            if all(r.specifier.contains(version, prereleases=True) for r in stated):
+                raise MetadataBuildRequiredError(candidate.display_name, str(version), filename)
+
     def _prefetch(self, requirements: Iterable[Requirement]) -> None:
         """Fetch the new names' pages ahead, each from the index it is pinned to (a name pinned
         to a private index is never asked of another)."""
@@ -204,7 +223,16 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         """
         sdist = candidate.metadata_file
         if not self._allow_build:
-            raise MetadataBuildRequiredError(candidate.display_name, str(candidate.version), sdist.filename)
+            # Skipped for now, and remembered: reached while backtracking it must not stop the
+            # run (the real cause is the conflict), but a stack that settles for an older
+            # version of this package would be a silent fallback - `check_no_fallback` refuses it.
+            with self._lock:
+                known = self.build_required.get(candidate.name)
+                if known is None or known[0] < candidate.version:
+                    self.build_required[candidate.name] = (candidate.version, candidate, sdist.filename)
+            raise UnusableReleaseError(
+                "has no wheel and its sdist declares its dependencies dynamic (--allow-build builds it)"
+            )
         from thoth_cli.resolver.build import build_metadata
 
         if self._on_build is not None:

@@ -158,6 +158,7 @@ def resolve(
     try:
         result = resolver.resolve(resolver_roots, max_rounds=request.policy.max_rounds)
     except ResolutionImpossible as exc:
+        provider.check_build_was_the_obstacle()
         causes = [Cause(info.requirement, info.parent) for info in exc.causes]
         explainer = Explainer(finder, provider.introduced, request.policy.prerelease)
         text, fix = explainer.explain(causes)
@@ -170,6 +171,7 @@ def resolve(
             f"gave up after {request.policy.max_rounds} resolution rounds without a solution",
             fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
         ) from None
+    provider.check_no_fallback({candidate.name: candidate.version for candidate in result.mapping.values()})
     stack = replace(
         build_stack(result, roots, {spec.name: spec for spec in request.indexes}), groups=request.groups
     )
