@@ -11,6 +11,7 @@ from packaging.version import Version
 
 from tests.indexserver import Universe
 from tests.resolver.conftest import Resolve, pins, project_of
+from thoth_cli.errors import ThothError
 from thoth_cli.project.model import MAIN, Group, GroupKind
 from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
 from thoth_cli.stack import Stack
@@ -265,3 +266,15 @@ def test_metadata_comes_from_another_wheel_of_the_release_when_only_the_sdist_fi
     resolution = resolve_in(universe, ["fast"], platform="manylinux_2_17_x86_64")
     assert pins(resolution) == {"dep": "1.0", "fast": "2.0"}
     assert [f.filename for f in resolution.stack.get("fast").files] == ["fast-2.0.tar.gz"]  # type: ignore[union-attr]
+
+
+def test_pre_releases_when_no_final_release_installs_on_the_target(resolve_in: Resolve) -> None:
+    universe = Universe()
+    # As tensorflow on a Python newer than its last final release: only the rc has a wheel.
+    universe.add("tf", "2.21.0", wheels=["cp313-cp313-manylinux_2_17_x86_64"], sdist=False)
+    universe.add("tf", "2.22.0rc0", wheels=["cp314-cp314-manylinux_2_17_x86_64"], sdist=False)
+    assert pins(resolve_in(universe, ["tf"], python="3.14")) == {"tf": "2.22.0rc0"}
+    assert pins(resolve_in(universe, ["tf"], python="3.13")) == {"tf": "2.21.0"}
+    strict = ResolutionPolicy(prerelease=PrereleaseMode.DISALLOW)
+    with pytest.raises(ThothError):
+        resolve_in(universe, ["tf"], python="3.14", policy=strict)

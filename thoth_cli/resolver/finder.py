@@ -219,20 +219,40 @@ class CandidateFinder:
             and (allow_pre or not version.is_prerelease)
             and all(req.specifier.contains(version, prereleases=True) for req in requirements)
         ]
+        if not allow_pre and self._policy.prerelease in _IF_NECESSARY:
+            # uv's "if necessary": when final releases match but none can be installed on the
+            # target (tensorflow on a Python newer than its last final release), its
+            # pre-releases are what there is. When no final release matches at all, the
+            # explanation says pre-releases exist and how to allow them, as uv does.
+            finals = list(admitted)
+            if finals and not any(self._usable(releases, v, load, requirements) for v, load in finals):
+                admitted = [
+                    (version, load)
+                    for version, load in releases.versions
+                    if version not in banned
+                    and all(req.specifier.contains(version, prereleases=True) for req in requirements)
+                ]
         preferred = self._policy.preferred_version(name)
         if preferred is not None:
             admitted.sort(key=lambda item: item[0] != preferred)
 
         def iterate() -> Iterator[Candidate]:
             for version, load in admitted:
-                outcome = releases.get(version, load)
-                if not isinstance(outcome, Candidate):
-                    continue
-                if outcome.yanked and not _pinned_exactly(requirements, version):
-                    continue
-                yield outcome
+                if self._usable(releases, version, load, requirements):
+                    outcome = releases.get(version, load)
+                    assert isinstance(outcome, Candidate)
+                    yield outcome
 
         return iterate
+
+    @staticmethod
+    def _usable(
+        releases: _Releases, version: Version, load: FileLoader, requirements: Sequence[Requirement]
+    ) -> bool:
+        outcome = releases.get(version, load)
+        if not isinstance(outcome, Candidate):
+            return False
+        return not outcome.yanked or _pinned_exactly(requirements, version)
 
     def prereleases_allowed(
         self, name: NormalizedName, requirements: Sequence[Requirement], only_prereleases: bool
@@ -252,6 +272,9 @@ class CandidateFinder:
         if mode in (PrereleaseMode.IF_NECESSARY, PrereleaseMode.IF_NECESSARY_OR_EXPLICIT):
             return only_prereleases
         return False
+
+
+_IF_NECESSARY = (PrereleaseMode.IF_NECESSARY, PrereleaseMode.IF_NECESSARY_OR_EXPLICIT)
 
 
 def _names_prerelease(requirement: Requirement) -> bool:
