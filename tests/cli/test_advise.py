@@ -916,3 +916,17 @@ def test_python_m_thoth_cli_advise_writes_the_lock(tmp_path: Path, server: Index
         f"resolving requirements.in for {LINUX_TARGET}\nwrote requirements.txt (3 packages, {LINUX_TARGET})\n"
     )
     assert result.stdout.split()[:3] == ["package", "version", "change"]
+
+
+def test_upgrade_package_wants_a_bare_name_and_warns_about_unknown_ones(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = project(tmp_path, "requirements.in", "requests\n")
+
+    bad = thoth.advise("--manifest", str(manifest), "-P", "requests==2.31.0", index=server)
+    assert bad.exit_code == 2
+    assert "'requests==2.31.0' is not a project name" in bad.stderr
+
+    unknown = thoth.advise("--manifest", str(manifest), "-P", "reqests", index=server)
+    assert unknown.exit_code == 0, unknown.stderr
+    assert "warning: --upgrade-package reqests: no package of that name is in the stack" in unknown.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Sized
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -288,7 +289,7 @@ def advise_command(
                 },
                 allow_build=allow_build,
                 upgrade=upgrade,
-                upgrade_packages=frozenset(canonicalize_name(n) for n in upgrade_package),
+                upgrade_packages=upgrade_names(upgrade_package),
             )
             request = AdviseRequest(
                 project=project,
@@ -331,6 +332,9 @@ def advise_command(
                 ),
             )
             show_advice(consoles, advice)
+            locked = {package.name for package in advice.resolution.stack}
+            for name in sorted(advice.request.policy.upgrade_packages - locked):
+                consoles.warning(f"--upgrade-package {name}: no package of that name is in the stack")
             show_installed(consoles, environment, advice)
         except ThothError as exc:
             if len(environments) == 1:
@@ -587,6 +591,25 @@ def _cpu_flags(text: str | None) -> tuple[str, ...] | None:
     return tuple(dict.fromkeys(flag.lower() for flag in re.split(r"[\s,]+", text.strip()) if flag))
 
 
+def upgrade_names(values: tuple[str, ...]) -> frozenset[NormalizedName]:
+    """`-P NAME` values: a bare project name; anything else is a usage error, not a silent no-op."""
+    names = set()
+    for value in values:
+        text = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?", text):
+            raise click.BadParameter(
+                f"{value!r} is not a project name (give the name alone, e.g. -P requests; the "
+                "newest version the requirements allow is chosen)",
+                param_hint="--upgrade-package",
+            )
+        names.add(canonicalize_name(text))
+    return frozenset(names)
+
+
+def _count(stack: Sized) -> str:
+    return "1 package" if len(stack) == 1 else f"{len(stack)} packages"
+
+
 def manifest_python(project: Project) -> str | None:
     """The Python a manifest names (Pipfile `[requires]`), when it differs from this one.
 
@@ -668,9 +691,9 @@ def show_advice(consoles: Consoles, advice: Advice) -> None:
     for req in advice.resolution.skipped_by_marker:
         consoles.debug(f"left out {req} (its marker is false on the target)")
     if advice.written is not None:
-        consoles.info(f"wrote {advice.written} ({len(stack)} packages, {advice.request.target.describe()})")
+        consoles.info(f"wrote {advice.written} ({_count(stack)}, {advice.request.target.describe()})")
     else:
-        consoles.info(f"dry run: {len(stack)} packages resolved, nothing written")
+        consoles.info(f"dry run: {_count(stack)} resolved, nothing written")
 
 
 def show_installed(consoles: Consoles, environment: PlannedEnvironment, advice: Advice) -> None:
