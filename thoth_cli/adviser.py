@@ -21,7 +21,7 @@ from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_
 from thoth_cli.lock.model import LockFile
 from thoth_cli.project.model import Group, Project
 from thoth_cli.resolver.candidate import Candidate
-from thoth_cli.resolver.policy import IndexStrategyName, ResolutionPolicy
+from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.resolver.resolve import Resolution, ResolveRequest, resolve
 from thoth_cli.resolver.source import PackageSource
 from thoth_cli.stack import Stack
@@ -34,7 +34,7 @@ class IndexOptions:
 
     index_url: str | None = None
     extra_index_urls: tuple[str, ...] = ()
-    strategy: IndexStrategyName = IndexStrategyName.FIRST_INDEX
+    strategy: IndexStrategy = IndexStrategy.FIRST_INDEX
     cache_dir: Path | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
 
@@ -160,9 +160,8 @@ def open_source(indexes: Sequence[IndexSpec], options: IndexOptions) -> Iterator
     cache = Cache(options.cache_dir or Cache.default_root())
     insecure = frozenset(_host(spec.url) for spec in indexes if not spec.verify_ssl)
     settings = replace(options.http, insecure_hosts=options.http.insecure_hosts | insecure)
-    strategy = IndexStrategy(options.strategy.value)
     with HttpClient(settings, cache) as http:
-        client = IndexClient(indexes, http, strategy=strategy)
+        client = IndexClient(indexes, http, strategy=options.strategy)
         try:
             yield client
         finally:

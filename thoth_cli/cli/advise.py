@@ -22,12 +22,13 @@ from thoth_cli.cli.discover import describe_machine, is_image_layout
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
 from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
+from thoth_cli.index.client import IndexStrategy
 from thoth_cli.index.http import HttpSettings
 from thoth_cli.lock.atomic import LockWriteError
 from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
 from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
-from thoth_cli.resolver.policy import IndexStrategyName, PrereleaseMode, ResolutionPolicy
+from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
 from thoth_cli.target import Target
 
 if TYPE_CHECKING:
@@ -189,8 +190,8 @@ _CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 )
 @click.option(
     "--index-strategy",
-    type=click.Choice([s.value for s in IndexStrategyName]),
-    default=IndexStrategyName.FIRST_INDEX.value,
+    type=click.Choice([s.value for s in IndexStrategy]),
+    default=IndexStrategy.FIRST_INDEX.value,
     show_default=True,
     help="first-index: a name comes from the first index that has it (defends against "
     "dependency confusion); unsafe-best-match: the best version across all indexes.",
@@ -307,7 +308,7 @@ def advise_command(
                 index=IndexOptions(
                     index_url=index_url,
                     extra_index_urls=extra_index_url,
-                    strategy=IndexStrategyName(index_strategy),
+                    strategy=IndexStrategy(index_strategy),
                     cache_dir=cache_dir,
                     # An upgrade asks for the newest releases: a page cached a minute ago may
                     # miss one, so pages are revalidated (an unchanged page costs a 304).

@@ -240,9 +240,6 @@ class ProjectPage:
         """Each release's files, built on first call of its loader."""
         return dict(self._loaders)
 
-    def files_by_version(self) -> dict[Version, tuple[DistributionFile, ...]]:
-        return {version: load() for version, load in self._loaders.items()}
-
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, ProjectPage):
             return NotImplemented

@@ -21,11 +21,6 @@ class PrereleaseMode(str, Enum):
     IF_NECESSARY_OR_EXPLICIT = "if-necessary-or-explicit"
 
 
-class IndexStrategyName(str, Enum):
-    FIRST_INDEX = "first-index"
-    UNSAFE_BEST_MATCH = "unsafe-best-match"
-
-
 @dataclass(frozen=True)
 class ResolutionPolicy:
     """The choices a user makes about which releases are acceptable.
