@@ -1,0 +1,1 @@
+"""What thoth knows beyond the index: security advisories and prescriptions."""

@@ -1,0 +1,1 @@
+"""What the project's own code uses: imported modules and fully qualified symbols."""
