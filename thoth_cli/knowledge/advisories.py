@@ -80,6 +80,4 @@ class StaticAdvisories:
         return cls(tuple(AffectedVersions(a, frozenset(Version(v) for v in vs)) for a, vs in affected))
 
     def advisories_for(self, name: NormalizedName, version: Version) -> tuple[Advisory, ...]:
-        return tuple(
-            entry.advisory for entry in self._by_package.get(name, ()) if version in entry.versions
-        )
+        return tuple(entry.advisory for entry in self._by_package.get(name, ()) if version in entry.versions)

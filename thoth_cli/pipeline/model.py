@@ -36,6 +36,7 @@ class Pipeline:
 
     def __init__(
         self,
+        *,
         boots: Iterable[UnitSpec] = (),
         pseudonyms: Iterable[UnitSpec] = (),
         sieves: Iterable[UnitSpec] = (),
@@ -66,12 +67,12 @@ class Pipeline:
             return [spec for spec in specs if spec[0].name not in blocked]
 
         return Pipeline(
-            keep(self.boots),
-            keep(self.pseudonyms),
-            keep(self.sieves),
-            keep(self.steps),
-            keep(self.strides),
-            keep(self.wraps),
+            boots=keep(self.boots),
+            pseudonyms=keep(self.pseudonyms),
+            sieves=keep(self.sieves),
+            steps=keep(self.steps),
+            strides=keep(self.strides),
+            wraps=keep(self.wraps),
         )
 
     def instantiate(self) -> PipelineUnits:
