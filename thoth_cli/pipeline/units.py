@@ -40,9 +40,10 @@ class NotAcceptable(Exception):
     """Raised by a step (the candidate), a stride (the stack) or a boot (the whole request):
     rejected, with the reason in plain words."""
 
-    def __init__(self, reason: str, *, link: str | None = None) -> None:
+    def __init__(self, reason: str, *, link: str | None = None, fix: str | None = None) -> None:
         self.reason = reason
         self.link = link
+        self.fix = fix
         super().__init__(reason)
 
 
@@ -65,18 +66,20 @@ class EagerStopPipeline(Exception):
 
 class CannotRemovePackage(NoAnswer):
     """A unit would leave a direct dependency with no version (exit 1); keeps the package,
-    the unit and its reason."""
+    the unit and its reasons."""
 
-    def __init__(self, package: str, unit: str, reasons: Sequence[str], *, specifier: str = "") -> None:
+    def __init__(
+        self, package: str, unit: str, reasons: Sequence[str], *, specifier: str = "", fix: str | None = None
+    ) -> None:
         self.package = package
         self.unit = unit
         self.reasons = tuple(reasons)
-        wanted = f"{package}{specifier}"
         because = "; ".join(dict.fromkeys(self.reasons))
         super().__init__(
-            f"unit {unit!r} removes every release of {wanted} that the project allows: {because}",
-            fix=f"change the requirement on {package}, choose another recommendation type, "
-            f"or pass --block-unit {unit} to accept the risk",
+            f"unit {unit!r} removes every release of {package}{specifier} that the project allows: {because}",
+            fix=fix
+            or f"change the requirement on {package}, choose another recommendation type, "
+            f"or pass --block-unit {unit.split('[', 1)[0]} to accept the risk",
         )
 
 
@@ -185,6 +188,11 @@ class Unit:
         return NormalizedName(str(value)) if value else None
 
     @property
+    def when_empty(self) -> str:
+        """`fail` or `warn`: what happens when this unit's removals leave a package with no version."""
+        return str(self.configuration.get("when_empty", "fail"))
+
+    @property
     def label(self) -> str:
         """The unit's name, with the package it watches."""
         package = self.package_name
@@ -247,10 +255,6 @@ class Sieve(Unit):
         """Why `candidate` was left out, for explanations."""
         return self.description
 
-    @property
-    def when_empty(self) -> str:
-        return str(self.configuration.get("when_empty", "fail"))
-
 
 class Step(Unit):
     """Judges one candidate: a score in [-1, 1] with justifications (None: no opinion), or
@@ -271,10 +275,6 @@ class Step(Unit):
     def conflicts(self, stack: Stack) -> Iterable[StackConflict]:
         """Pins of a resolved stack that must not be together (default: none)."""
         return ()
-
-    @property
-    def when_empty(self) -> str:
-        return str(self.configuration.get("when_empty", "fail"))
 
 
 class Stride(Unit):
