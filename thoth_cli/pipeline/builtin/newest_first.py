@@ -1,0 +1,63 @@
+"""The `newest-first` step: ranks each release by how many final releases are newer than it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import ClassVar
+
+from packaging.version import Version
+
+from thoth_cli.pipeline.builtin import checks
+from thoth_cli.pipeline.context import BuilderContext
+from thoth_cli.pipeline.units import Configuration, Scored, Step
+from thoth_cli.resolver.candidate import Candidate
+from thoth_cli.stack import JustificationType
+
+
+class NewestFirstStep(Step):
+    """Scores a release `-min(1, weight x rank)`, where rank counts the final releases newer than it.
+
+    Pre-releases and local builds (`2.0+cu121` beside `2.0`) do not count against a release:
+    nobody is behind for not taking a release candidate or another build of the same release.
+    This is what makes a stack of newer releases score better than an older one, so every
+    recommendation type includes it.
+
+    Configuration:
+      weight (float, 0.1): what each newer final release costs, from 0 to 1.
+    """
+
+    name = "newest-first"
+    description = "Scores each release lower the more final releases are newer than it."
+    link = "https://pip.pypa.io/en/stable/topics/dependency-resolution/"
+    reorders: ClassVar[bool] = False
+    CONFIGURATION_DEFAULT: ClassVar[Configuration] = {"weight": 0.1}
+
+    def __init__(self, configuration: Configuration | None = None) -> None:
+        super().__init__(configuration)
+        self._weight = checks.number(self, "weight", 0.0, 1.0)
+
+    @classmethod
+    def should_include(cls, context: BuilderContext) -> Iterator[Configuration]:
+        yield {}
+
+    def run(self, candidate: Candidate) -> Scored | None:
+        newer = _newer_finals(candidate.version, self.context.versions_of(candidate.name))
+        if not newer:
+            return Scored(0.0)
+        count = len(newer)
+        releases = "1 newer release exists" if count == 1 else f"{count} newer releases exist"
+        message = f"{releases} (the newest is {max(newer)})"
+        return Scored(
+            -min(1.0, self._weight * count),
+            (self.justification(JustificationType.INFO, message, candidate=candidate),),
+        )
+
+
+def _newer_finals(version: Version, offered: tuple[Version, ...]) -> set[Version]:
+    """The final releases newer than `version`, each counted once whatever its local builds."""
+    mine = Version(version.public)
+    return {
+        public
+        for public in (Version(other.public) for other in offered if not other.is_prerelease)
+        if public > mine
+    }
