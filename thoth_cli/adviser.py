@@ -5,27 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
+from thoth_cli.discovery.model import RuntimeEnvironment
 from thoth_cli.errors import InputError, UsageError
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.client import IndexClient, IndexStrategy
 from thoth_cli.index.http import HttpClient, HttpSettings
 from thoth_cli.index.model import IndexSpec
 from thoth_cli.index.sources import index_specs
+from thoth_cli.knowledge.advisories import AdvisorySource, NoAdvisories
 from thoth_cli.lock.atomic import write_atomic
 from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
 from thoth_cli.lock.model import LockFile
+from thoth_cli.pipeline.builder import build_pipeline, check_blocked
+from thoth_cli.pipeline.context import BuilderContext, RecommendationType
+from thoth_cli.pipeline.model import Pipeline, PipelineUnits
+from thoth_cli.pipeline.registry import available_units
+from thoth_cli.pipeline.search import DEFAULT_LIMIT, SearchResult, search
 from thoth_cli.project.model import Group, Project
 from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import ResolutionPolicy
-from thoth_cli.resolver.resolve import Resolution, ResolveRequest, resolve
+from thoth_cli.resolver.resolve import Resolution, ResolveRequest, ResolveSession
 from thoth_cli.resolver.source import PackageSource
 from thoth_cli.stack import Stack
 from thoth_cli.target import Target
+from thoth_cli.usage.model import LibraryUsage
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,27 @@ class IndexOptions:
     strategy: IndexStrategy = IndexStrategy.FIRST_INDEX
     cache_dir: Path | None = None
     http: HttpSettings = field(default_factory=HttpSettings)
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    """What the pipeline is asked for: the type, how many stacks within how many resolves, and
+    what it may know (the machine, the code's library usage, advisories, labels).
+
+    `pipeline` given explicitly bypasses the builder; `blocked` units never run. `now` is
+    when release ages are measured from (default: the `--exclude-newer` cut-off, else now).
+    """
+
+    type: RecommendationType = RecommendationType.LATEST
+    count: int = 1
+    limit: int = DEFAULT_LIMIT
+    pipeline: Pipeline | None = None
+    blocked: frozenset[str] = frozenset()
+    machine: RuntimeEnvironment | None = None
+    usage: LibraryUsage | None = None
+    advisories: AdvisorySource = field(default_factory=NoAdvisories)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    now: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +90,7 @@ class AdviseRequest:
     dry_run: bool = False
     environment: Mapping[str, object] | None = None
     installed: Mapping[NormalizedName, Version] = field(default_factory=dict)
+    recommendation: Recommendation = field(default_factory=Recommendation)
 
 
 @dataclass(frozen=True)
@@ -83,6 +114,9 @@ class Advice:
     previous: LockFile | None
     written: Path | None
     installed: InstalledOutcome | None = None
+    search: SearchResult | None = None
+    units: PipelineUnits | None = None
+    """The units that ran, in pipeline order."""
 
 
 @dataclass(frozen=True)
@@ -245,8 +279,25 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
         groups=request.groups,
         policy=policy,
     )
+    wanted = request.recommendation
+    context = BuilderContext(
+        project=request.project,
+        target=request.target,
+        recommendation_type=wanted.type,
+        groups=request.groups,
+        policy=policy,
+        environment=wanted.machine,
+        usage=wanted.usage,
+        labels=wanted.labels,
+        advisories=wanted.advisories,
+        now=wanted.now or policy.exclude_newer or datetime.now(timezone.utc),
+    )
+    units = choose_pipeline(context, wanted).instantiate()
     with open_source(indexes, request.index) as source:
-        resolution = resolve(resolve_request, source, on_build=on_build)
+        session = ResolveSession(resolve_request, source, on_build=on_build, pipeline=units, context=context)
+        assert session.runner is not None
+        found = search(session, session.runner, count=wanted.count, limit=wanted.limit)
+    resolution = Resolution(stack=found.stacks[0].stack, skipped_by_marker=tuple(session.skipped))
     target = RecordedTarget(
         request.target, request.environment or {}, python_version_exact=request.target.python_version_exact
     )
@@ -256,4 +307,13 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
         write_atomic(request.output, text)
         written = request.output
     outcome = installed_outcome(request.installed, resolution.stack) if request.installed else None
-    return Advice(request, resolution, indexes, text, previous, written, outcome)
+    return Advice(request, resolution, indexes, text, previous, written, outcome, found, units)
+
+
+def choose_pipeline(context: BuilderContext, wanted: Recommendation) -> Pipeline:
+    """The explicit pipeline, or the one the units choose for this context; less the blocked units."""
+    available = available_units()
+    blocked = check_blocked(wanted.blocked, available)
+    if wanted.pipeline is not None:
+        return wanted.pipeline.without(blocked)
+    return build_pipeline(context, available.values(), blocked=blocked)

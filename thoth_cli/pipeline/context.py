@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from enum import Enum
@@ -13,6 +13,7 @@ from packaging.version import Version
 from thoth_cli.discovery.model import RuntimeEnvironment
 from thoth_cli.knowledge.advisories import AdvisorySource, NoAdvisories
 from thoth_cli.project.model import MAIN, Group, Project, ProjectRequirement
+from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.target import Target
 from thoth_cli.usage.model import LibraryUsage
@@ -76,10 +77,15 @@ class RunContext:
 
     `versions_of` lists the versions an index offers for a name, newest first, without
     reading their files (cheap: the page is already fetched when a unit asks).
+    `candidates_of` yields the releases the target can install.
     """
 
     builder: BuilderContext
     versions_of: Callable[[NormalizedName], tuple[Version, ...]] = field(default=lambda name: ())
+    candidates_of: Callable[[NormalizedName], Iterator[Candidate]] = field(default=lambda name: iter(()))
+    """The releases of a name installable on the target that the project's own requirements
+    admit, newest first, pre-releases included, before any unit had its say (files are
+    read as the iterator advances: stop early)."""
 
     @property
     def project(self) -> Project:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
@@ -78,10 +78,33 @@ class Candidate:
     yanked_reason: str | None = None
     wheel_for_metadata: DistributionFile | None = None
     """A wheel of the release built for another target, when only the sdist fits this one."""
+    alias_of: NormalizedName | None = None
+    """Set when a pseudonym offers this candidate in place of another package: the resolver
+    slot it fills (tensorflow-cpu standing in for tensorflow)."""
+    skipped: str | None = None
+    """Set on the stand-in for a package a unit told the resolver to leave out (the reason):
+    it satisfies every requirement on the package and brings nothing into the stack."""
+
+    @property
+    def slot_name(self) -> NormalizedName:
+        """The name of the resolver slot this candidate fills."""
+        return self.alias_of or self.name
 
     @property
     def identifier(self) -> str:
-        return identifier(self.name, self.extras)
+        return identifier(self.slot_name, self.extras)
+
+    @property
+    def key(self) -> tuple[NormalizedName, Version, str]:
+        """What tells candidates apart across names and indexes: name, version, index."""
+        return (self.name, self.version, self.index)
+
+    @classmethod
+    def skip(cls, name: NormalizedName, display_name: str, reason: str) -> Candidate:
+        """The stand-in for a package left out of the stack."""
+        return cls(
+            name=name, display_name=display_name, version=Version("0"), files=(), index="", skipped=reason
+        )
 
     @property
     def metadata_file(self) -> DistributionFile:
@@ -97,17 +120,7 @@ class Candidate:
         return any(f.kind is DistKind.WHEEL for f in self.files)
 
     def with_extras(self, extras: frozenset[str]) -> Candidate:
-        return Candidate(
-            name=self.name,
-            display_name=self.display_name,
-            version=self.version,
-            files=self.files,
-            index=self.index,
-            extras=extras,
-            yanked=self.yanked,
-            yanked_reason=self.yanked_reason,
-            wheel_for_metadata=self.wheel_for_metadata,
-        )
+        return replace(self, extras=extras)
 
     def __str__(self) -> str:
         return f"{self.display_name} {self.version}"

@@ -78,10 +78,19 @@ class CandidateFinder:
     whatever the resolver has pinned so far.
     """
 
-    def __init__(self, source: PackageSource, target: Target, policy: ResolutionPolicy) -> None:
+    def __init__(
+        self,
+        source: PackageSource,
+        target: Target,
+        policy: ResolutionPolicy,
+        *,
+        prereleases_by_pipeline: bool = False,
+    ) -> None:
         self._source = source
         self._target = target
         self._policy = policy
+        self._prereleases_by_pipeline = prereleases_by_pipeline
+        """When the pipeline's `prerelease` step decides, every pre-release is offered to it."""
         self._python = Version(target.python_full_version)
         self._releases: dict[tuple[str, str | None], _Releases] = {}
         self._python_ok: dict[str, bool] = {}
@@ -102,6 +111,19 @@ class CandidateFinder:
         releases = _Releases(page, lambda version, files: self._assess(page, version, files, cutoff))
         with self._lock:
             return self._releases.setdefault(key, releases)
+
+    def versions_of(self, name: NormalizedName, index: str | None = None) -> tuple[Version, ...]:
+        """Every version the index lists for `name`, newest first; under --exclude-newer, only
+        those with a file uploaded by the cut-off (the others do not exist for this run)."""
+        releases = self._releases_of(name, index)
+        cutoff = self._policy.cutoff_for(name)
+        if cutoff is None:
+            return tuple(version for version, _ in releases.versions)
+        return tuple(
+            version
+            for version, load in releases.versions
+            if any(f.upload_time is not None and f.upload_time <= cutoff for f in load())
+        )
 
     def reject(self, name: NormalizedName, version: Version, reason: str) -> None:
         """A release found unusable once its metadata was read: never offered again, and
@@ -211,7 +233,9 @@ class CandidateFinder:
         """
         releases = self._releases_of(name, index)
         banned = {c.version for c in excluded}
-        allow_pre = self.prereleases_allowed(name, requirements, releases.all_prereleases)
+        allow_pre = self._prereleases_by_pipeline or self.prereleases_allowed(
+            name, requirements, releases.all_prereleases
+        )
         admitted = [
             (version, load)
             for version, load in releases.versions

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from threading import Lock
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.requirements import InvalidRequirement
@@ -23,6 +23,9 @@ from thoth_cli.resolver.errors import DirectDependencyError, MetadataBuildRequir
 from thoth_cli.resolver.explain import Cause
 from thoth_cli.resolver.finder import CandidateFinder
 from thoth_cli.resolver.source import PackageSource
+
+if TYPE_CHECKING:
+    from thoth_cli.pipeline.runner import PipelineRunner
 
 Info = RequirementInformation[Requirement, Candidate]
 
@@ -45,7 +48,9 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         allow_build: bool = False,
         build_index_url: str | None = None,
         on_build: Callable[[Candidate], None] | None = None,
+        runner: PipelineRunner | None = None,
     ) -> None:
+        self._runner = runner
         self._finder = finder
         self._source = source
         self._constraints = constraints or {}
@@ -110,7 +115,20 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         base_reqs = list(requirements.get(name, iter(()))) if extras else []
         all_reqs = [*reqs, *base_reqs, *self._constraints.get(name, ())]
         index = self._index_for(name, reqs)
-        found = self._finder.matches(name, all_reqs, list(incompatibilities[identifier]), index)
+        excluded = list(incompatibilities[identifier])
+        # The finder bans by version; a pseudonym's alternative of the same version is another
+        # candidate, which the runner bans by its key.
+        found: Callable[[], Iterator[Candidate]] = self._finder.matches(
+            name, all_reqs, [c for c in excluded if c.name == name], index
+        )
+        if self._runner is not None:
+            offered = self._runner.offer(name, all_reqs, found, frozenset(c.key for c in excluded))
+            if isinstance(offered, list):
+                if offered and offered[0].skipped is not None:
+                    return offered
+                found = _replay(offered)
+            else:
+                found = offered
         allowed = _allowed_hashes(all_reqs)
         if allowed is not None:
             found = _with_hashes(found, allowed)
@@ -123,20 +141,24 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
         return lambda: (candidate.with_extras(extras) for candidate in found())
 
     def is_satisfied_by(self, requirement: Requirement, candidate: Candidate) -> bool:
-        if requirement.unusable is not None or requirement.name != candidate.name:
+        if requirement.unusable is not None or requirement.name != candidate.slot_name:
             return False
+        if candidate.skipped is not None:
+            return True
         if not requirement.extras <= candidate.extras:
             return False
         return requirement.specifier.contains(candidate.version, prereleases=True)
 
     def get_dependencies(self, candidate: Candidate) -> list[Requirement]:
+        if candidate.skipped is not None:
+            return []
         try:
             dependencies = self._dependencies(candidate)
         except UnusableReleaseError as exc:
             self._finder.reject(candidate.name, candidate.version, exc.reason)
             return [Requirement.impossible(candidate, exc.reason)]
         for dependency in dependencies:
-            if dependency.name != candidate.name:
+            if dependency.name != candidate.slot_name:
                 self.introduced.setdefault(dependency.name, []).append(Cause(dependency, candidate))
         self._prefetch(dependencies)
         return dependencies
@@ -176,7 +198,7 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
             # The extras slot pins the base slot to the same version.
             dependencies.append(
                 Requirement(
-                    name=candidate.name,
+                    name=candidate.slot_name,
                     display_name=candidate.display_name,
                     specifier=SpecifierSet(f"=={candidate.version}"),
                     text=f"{candidate.display_name}=={candidate.version}",
@@ -310,3 +332,7 @@ def _with_hashes(
                 yield replace(candidate, files=files)
 
     return iterate
+
+
+def _replay(candidates: list[Candidate]) -> Callable[[], Iterator[Candidate]]:
+    return lambda: iter(candidates)

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from packaging.markers import UndefinedComparison, UndefinedEnvironmentName
 from packaging.utils import NormalizedName
@@ -24,6 +25,11 @@ from thoth_cli.resolver.provider import Provider
 from thoth_cli.resolver.source import PackageSource
 from thoth_cli.stack import Edge, PinnedPackage, Stack
 from thoth_cli.target import Target
+
+if TYPE_CHECKING:
+    from thoth_cli.pipeline.context import BuilderContext
+    from thoth_cli.pipeline.model import PipelineUnits
+    from thoth_cli.pipeline.runner import PipelineRunner
 
 
 class DirectReferenceNotSupportedError(ThothError):
@@ -127,6 +133,113 @@ def _as_resolver_requirement(req: ProjectRequirement) -> Requirement:
     )
 
 
+class ResolveSession:
+    """One run's finder, provider and pipeline: resolves as often as the search asks, every
+    resolve after the first answered from what the earlier ones fetched."""
+
+    def __init__(
+        self,
+        request: ResolveRequest,
+        source: PackageSource,
+        reporter: BaseReporter[Requirement, Candidate, str] | None = None,
+        *,
+        on_build: Callable[[Candidate], None] | None = None,
+        pipeline: PipelineUnits | None = None,
+        context: BuilderContext | None = None,
+    ) -> None:
+        self.request = request
+        self.roots, self.skipped = root_requirements(request)
+        constraints: dict[NormalizedName, list[Requirement]] = {}
+        for constraint in request.project.constraints:
+            if request.target.evaluate(constraint.marker, frozenset()):
+                constraints.setdefault(constraint.name, []).append(_as_resolver_requirement(constraint))
+        pins = index_pins(self.roots, request.project.manifest)
+        # With a pipeline, its `prerelease` step decides which pre-releases are acceptable.
+        self.finder = CandidateFinder(
+            source, request.target, request.policy, prereleases_by_pipeline=pipeline is not None
+        )
+        self.runner: PipelineRunner | None = None
+        if pipeline is not None:
+            from thoth_cli.pipeline.context import BuilderContext as _BuilderContext
+            from thoth_cli.pipeline.runner import PipelineRunner
+
+            by_name: dict[NormalizedName, list[Requirement]] = {}
+            for root, _ in self.roots:
+                by_name.setdefault(root.name, []).append(root)
+            for name, listed in constraints.items():
+                by_name.setdefault(name, []).extend(listed)
+            self.runner = PipelineRunner(
+                pipeline,
+                context
+                or _BuilderContext(
+                    project=request.project,
+                    target=request.target,
+                    groups=request.groups,
+                    policy=request.policy,
+                ),
+                self.finder,
+                roots=by_name,
+                index_for=pins.get,
+            )
+        self.provider = Provider(
+            self.finder,
+            source,
+            constraints=constraints,
+            index_pins=pins,
+            allow_build=request.policy.allow_build,
+            build_index_url=request.indexes[0].url if request.indexes else None,
+            on_build=on_build,
+            runner=self.runner,
+        )
+        self._reporter = reporter
+        self._indexes = {spec.name: spec for spec in request.indexes}
+        resolver_roots = [r for r, _ in self.roots]
+        self.provider.record_roots(resolver_roots)
+        self.provider.prefetch_roots(resolver_roots)
+        self.resolves = 0
+
+    def resolve(self, *, max_rounds: int | None = None) -> Stack:
+        """One resolution (of the runner's current subproblem); a failure is explained."""
+        request = self.request
+        rounds = max_rounds or request.policy.max_rounds
+        resolver: Resolver[Requirement, Candidate, str] = Resolver(
+            self.provider, self._reporter or BaseReporter()
+        )
+        self.resolves += 1
+        try:
+            result = resolver.resolve([r for r, _ in self.roots], max_rounds=rounds)
+        except ResolutionImpossible as exc:
+            self.provider.check_build_was_the_obstacle()
+            causes = [Cause(info.requirement, info.parent) for info in exc.causes]
+            explainer = Explainer(self.finder, self.provider.introduced, request.policy.prerelease)
+            text, fix = explainer.explain(causes)
+            text += self._removals({cause.requirement.name for cause in causes})
+            raise ResolutionImpossibleError(
+                f"no set of versions satisfies the requirements on {request.target.describe()}:\n{text}",
+                fix=fix,
+            ) from None
+        except ResolutionTooDeep:
+            raise ResolutionImpossibleError(
+                f"gave up after {rounds} resolution rounds without a solution",
+                fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
+            ) from None
+        self.provider.check_no_fallback(
+            {candidate.name: candidate.version for candidate in result.mapping.values()}
+        )
+        return replace(build_stack(result, self.roots, self._indexes), groups=request.groups)
+
+    def _removals(self, names: set[NormalizedName]) -> str:
+        """What the pipeline's units removed of the packages in a conflict, newest first."""
+        if self.runner is None:
+            return ""
+        lines = []
+        for name in sorted(names):
+            removed = self.runner.removed.get(name, {})
+            for version in sorted(removed, reverse=True)[:5]:
+                lines.append(f"  {name} {version}: {removed[version]}")
+        return ("\n" + "\n".join(lines)) if lines else ""
+
+
 def resolve(
     request: ResolveRequest,
     source: PackageSource,
@@ -134,48 +247,9 @@ def resolve(
     *,
     on_build: Callable[[Candidate], None] | None = None,
 ) -> Resolution:
-    """Resolve the request; raise a ThothError that explains any failure."""
-    roots, skipped = root_requirements(request)
-    constraints: dict[NormalizedName, list[Requirement]] = {}
-    for constraint in request.project.constraints:
-        if request.target.evaluate(constraint.marker, frozenset()):
-            constraints.setdefault(constraint.name, []).append(_as_resolver_requirement(constraint))
-    pins = index_pins(roots, request.project.manifest)
-    finder = CandidateFinder(source, request.target, request.policy)
-    provider = Provider(
-        finder,
-        source,
-        constraints=constraints,
-        index_pins=pins,
-        allow_build=request.policy.allow_build,
-        build_index_url=request.indexes[0].url if request.indexes else None,
-        on_build=on_build,
-    )
-    resolver_roots = [r for r, _ in roots]
-    provider.record_roots(resolver_roots)
-    provider.prefetch_roots(resolver_roots)
-    resolver: Resolver[Requirement, Candidate, str] = Resolver(provider, reporter or BaseReporter())
-    try:
-        result = resolver.resolve(resolver_roots, max_rounds=request.policy.max_rounds)
-    except ResolutionImpossible as exc:
-        provider.check_build_was_the_obstacle()
-        causes = [Cause(info.requirement, info.parent) for info in exc.causes]
-        explainer = Explainer(finder, provider.introduced, request.policy.prerelease)
-        text, fix = explainer.explain(causes)
-        raise ResolutionImpossibleError(
-            f"no set of versions satisfies the requirements on {request.target.describe()}:\n{text}",
-            fix=fix,
-        ) from None
-    except ResolutionTooDeep:
-        raise ResolutionImpossibleError(
-            f"gave up after {request.policy.max_rounds} resolution rounds without a solution",
-            fix="narrow the requirements (e.g. raise lower bounds) so fewer versions need trying",
-        ) from None
-    provider.check_no_fallback({candidate.name: candidate.version for candidate in result.mapping.values()})
-    stack = replace(
-        build_stack(result, roots, {spec.name: spec for spec in request.indexes}), groups=request.groups
-    )
-    return Resolution(stack=stack, skipped_by_marker=tuple(skipped))
+    """Resolve the request without a pipeline; raise a ThothError that explains any failure."""
+    session = ResolveSession(request, source, reporter, on_build=on_build)
+    return Resolution(stack=session.resolve(), skipped_by_marker=tuple(session.skipped))
 
 
 def build_stack(
@@ -186,12 +260,20 @@ def build_stack(
     """Fold extras slots into their packages and compute edges, groups and directness."""
     base: dict[NormalizedName, Candidate] = {}
     extras: dict[NormalizedName, set[str]] = {}
+    pinned_as: dict[NormalizedName, NormalizedName] = {}
+    """Slot name -> the package filling it (a pseudonym's alternative fills another's slot)."""
+    skipped: set[NormalizedName] = set()
     for candidate in result.mapping.values():
+        if candidate.skipped is not None:
+            skipped.add(candidate.slot_name)
+            continue
+        pinned_as[candidate.slot_name] = candidate.name
         if candidate.extras:
             extras.setdefault(candidate.name, set()).update(candidate.extras)
         else:
             base[candidate.name] = candidate
     display: dict[NormalizedName, str] = {}
+    skipped_by: set[NormalizedName] = set()
     edges: set[Edge] = set()
     # Group membership follows resolver slots (name plus extras), not bare names: what an
     # extra requested only by the dev group pulls in must not count as a default dependency.
@@ -200,16 +282,23 @@ def build_stack(
     for criterion in result.criteria.values():
         for info in criterion.information:
             requirement = info.requirement
-            slot_name[requirement.identifier] = requirement.name
+            child = pinned_as.get(requirement.name, requirement.name)
+            slot_name[requirement.identifier] = child
             parent_slot = info.parent.identifier if info.parent is not None else None
             slot_children.setdefault(parent_slot, set()).add(requirement.identifier)
-            display.setdefault(requirement.name, requirement.display_name)
             parent = info.parent.name if info.parent is not None else None
-            if parent == requirement.name:
+            if requirement.name in skipped:
+                if parent is not None:
+                    skipped_by.add(parent)
                 continue
-            edges.add(Edge(parent, requirement.name, requirement_text(requirement)))
+            if child == requirement.name:
+                display.setdefault(requirement.name, requirement.display_name)
+            if parent == child:
+                continue
+            edges.add(Edge(parent, child, requirement_text(requirement)))
     for root, _ in roots:
-        display[root.name] = root.display_name
+        if pinned_as.get(root.name, root.name) == root.name:
+            display[root.name] = root.display_name
     group_roots: dict[Group, set[str]] = {}
     for root, req in roots:
         group_roots.setdefault(req.group, set()).add(root.identifier)
@@ -217,11 +306,11 @@ def build_stack(
     for group, slots in group_roots.items():
         for slot in _reachable(slots, slot_children):
             membership.setdefault(slot_name[slot], set()).add(group)
-    direct = {root.name for root, _ in roots}
+    direct = {pinned_as.get(root.name, root.name) for root, _ in roots}
     packages = tuple(
         PinnedPackage(
             name=name,
-            display_name=display.get(name, name),
+            display_name=display.get(name, candidate.display_name),
             version=candidate.version,
             index=indexes[candidate.index],
             files=candidate.files,
@@ -233,7 +322,7 @@ def build_stack(
         for name, candidate in sorted(base.items())
     )
     ordered_edges = tuple(sorted(edges, key=lambda e: (e.parent or "", e.child, e.requirement)))
-    return Stack(packages=packages, edges=ordered_edges)
+    return Stack(packages=packages, edges=ordered_edges, skipped_dependencies=tuple(sorted(skipped_by)))
 
 
 def _reachable(start: Iterable[str], children: dict[str | None, set[str]]) -> set[str]:
