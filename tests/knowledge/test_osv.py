@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from thoth_cli.errors import ExitCode, InputError
@@ -135,7 +136,12 @@ def test_withdrawn_records_affect_nothing() -> None:
     assert not record.affects("aiohttp", Version("3.8.1"))
     # The same record, not withdrawn: introduced at "0" with no fix, every version onwards.
     live = replace(record, withdrawn=None)
-    assert affected(live, "aiohttp", ["0.1", "3.8.1", "3.9.0rc0", "99.0"]) == ["0.1", "3.8.1", "3.9.0rc0", "99.0"]
+    assert affected(live, "aiohttp", ["0.1", "3.8.1", "3.9.0rc0", "99.0"]) == [
+        "0.1",
+        "3.8.1",
+        "3.9.0rc0",
+        "99.0",
+    ]
 
 
 def test_timestamps_are_read_from_text_and_from_yaml_timestamps() -> None:
@@ -149,8 +155,12 @@ def test_timestamps_are_read_from_text_and_from_yaml_timestamps() -> None:
 
 def test_only_pypi_entries_are_kept_with_their_names_normalised() -> None:
     data = exported_data("GHSA-8q59-q68h-6hv4")
-    data["affected"].append({"package": {"ecosystem": "Debian:11", "name": "pyyaml"}, "versions": ["5.3.1-5"]})
-    data["affected"].append({"ranges": [{"type": "GIT", "repo": "https://github.com/yaml/pyyaml", "events": []}]})
+    data["affected"].append(
+        {"package": {"ecosystem": "Debian:11", "name": "pyyaml"}, "versions": ["5.3.1-5"]}
+    )
+    data["affected"].append(
+        {"ranges": [{"type": "GIT", "repo": "https://github.com/yaml/pyyaml", "events": []}]}
+    )
     record = parse_record(data, source="GHSA-8q59-q68h-6hv4.json")
     assert [entry.name for entry in record.affected] == ["pyyaml"]
     assert record.notes == ()
@@ -189,7 +199,9 @@ def test_semver_ranges_are_read_as_pep440_versions() -> None:
             "affected": [
                 {
                     "package": {"ecosystem": "PyPI", "name": "example"},
-                    "ranges": [{"type": "SEMVER", "events": [{"introduced": "1.0.0-beta.1"}, {"fixed": "1.2.3"}]}],
+                    "ranges": [
+                        {"type": "SEMVER", "events": [{"introduced": "1.0.0-beta.1"}, {"fixed": "1.2.3"}]}
+                    ],
                 }
             ],
         },
@@ -205,9 +217,11 @@ def test_semver_ranges_are_read_as_pep440_versions() -> None:
 def test_limit_events_bound_the_range() -> None:
     def with_limit(limit: str) -> OsvRecord:
         events = [{"introduced": "0"}, {"limit": limit}]
-        data = {"id": "TEST-LIMIT", "affected": [{"package": {"ecosystem": "PyPI", "name": "example"}}]}
-        data["affected"][0]["ranges"] = [{"type": "ECOSYSTEM", "events": events}]
-        return parse_record(data, source="limit.json")
+        entry = {
+            "package": {"ecosystem": "PyPI", "name": "example"},
+            "ranges": [{"type": "ECOSYSTEM", "events": events}],
+        }
+        return parse_record({"id": "TEST-LIMIT", "affected": [entry]}, source="limit.json")
 
     assert affected(with_limit("2.0"), "example", ["0.1", "1.9", "2.0", "3.0"]) == ["0.1", "1.9"]
     assert affected(with_limit("*"), "example", ["0.1", "1.9", "2.0", "3.0"]) == ["0.1", "1.9", "2.0", "3.0"]
@@ -266,7 +280,7 @@ def test_the_headline_is_the_summary_or_the_first_sentence_of_the_details() -> N
 def test_advisory_for_a_package() -> None:
     assert pypa("pyyaml", "PYSEC-2021-142").advisory_for("PyYAML") == Advisory(
         id="PYSEC-2021-142",
-        package="pyyaml",  # type: ignore[arg-type]
+        package=NormalizedName("pyyaml"),
         summary=(
             "A vulnerability was discovered in the PyYAML library in versions before 5.4, where it is "
             "susceptible to arbitrary code execution when it processes untrusted …"
@@ -283,15 +297,27 @@ def test_advisory_for_a_package() -> None:
         ([], "record.json: not an OSV record: expected a mapping of fields: 'list'"),
         ({"summary": "no id"}, "record.json [id]: an OSV record needs an id string"),
         ({"id": "X-1", "aliases": "CVE-1"}, "record.json [aliases]: expected a list: 'CVE-1'"),
-        ({"id": "X-1", "modified": "yesterday"}, "record.json [modified]: not an RFC 3339 timestamp: 'yesterday'"),
-        ({"id": "X-1", "references": [{"type": "WEB"}]}, "record.json [references[0].url]: a reference needs a url string"),
-        ({"id": "X-1", "affected": {"package": {}}}, "record.json [affected]: expected a list: {'package': {}}"),
+        (
+            {"id": "X-1", "modified": "yesterday"},
+            "record.json [modified]: not an RFC 3339 timestamp: 'yesterday'",
+        ),
+        (
+            {"id": "X-1", "references": [{"type": "WEB"}]},
+            "record.json [references[0].url]: a reference needs a url string",
+        ),
+        (
+            {"id": "X-1", "affected": {"package": {}}},
+            "record.json [affected]: expected a list: {'package': {}}",
+        ),
         (
             {"id": "X-1", "affected": [{"package": {"ecosystem": "PyPI"}}]},
             "record.json [affected[0].package.name]: a PyPI package needs a name",
         ),
         (
-            {"id": "X-1", "affected": [{"package": {"ecosystem": "PyPI", "name": "a"}, "ranges": [{"events": []}]}]},
+            {
+                "id": "X-1",
+                "affected": [{"package": {"ecosystem": "PyPI", "name": "a"}, "ranges": [{"events": []}]}],
+            },
             "record.json [affected[0].ranges[0].type]: a range needs a type (ECOSYSTEM, SEMVER or GIT)",
         ),
         (
