@@ -16,7 +16,7 @@ from packaging.version import InvalidVersion, Version
 from rich.markup import escape
 from rich.table import Table
 
-from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, advise, output_path
+from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, Recommendation, advise, output_path
 from thoth_cli.cli.console import Consoles
 from thoth_cli.cli.discover import describe_machine, is_image_layout
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
@@ -26,9 +26,12 @@ from thoth_cli.index.client import IndexStrategy
 from thoth_cli.index.http import HttpSettings
 from thoth_cli.lock.atomic import LockWriteError
 from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
+from thoth_cli.pipeline.context import RecommendationType
+from thoth_cli.pipeline.search import DEFAULT_LIMIT
 from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
+from thoth_cli.stack import JustificationType, Stack
 from thoth_cli.target import Target
 
 if TYPE_CHECKING:
@@ -37,9 +40,6 @@ if TYPE_CHECKING:
 
 CONFIG_NAME = ".thoth.yaml"
 """`thoth_cli.config.CONFIG_NAME` restated: that module (and YAML) loads only when an environment is used."""
-
-RECOMMENDATION_TYPES = ("latest",)
-"""The recommendation types thoth implements so far."""
 
 _CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 
@@ -68,10 +68,46 @@ _CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
 @click.option(
     "-t",
     "--recommendation-type",
-    type=click.Choice(["latest"]),
-    default="latest",
+    type=click.Choice([t.value for t in RecommendationType]),
+    default=None,
+    help="What to optimise for: latest, stable, testing, security, performance [default: the runtime "
+    f"environment's in {CONFIG_NAME}, else latest].",
+)
+@click.option(
+    "--count",
+    type=click.IntRange(min=1),
+    default=1,
     show_default=True,
-    help="What to optimise for.",
+    help="How many stacks to find, best first (the lock holds the best).",
+)
+@click.option(
+    "--limit",
+    type=click.IntRange(min=1),
+    default=DEFAULT_LIMIT,
+    show_default=True,
+    help="How many resolves the search may spend.",
+)
+@click.option(
+    "--pipeline",
+    "pipeline_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="Run exactly these units (YAML: unit names and configuration by type) instead of the "
+    "ones chosen for the recommendation type.",
+)
+@click.option(
+    "--block-unit",
+    "blocked_units",
+    multiple=True,
+    metavar="NAME",
+    help="Leave this unit out of the pipeline (`thoth units` lists them).",
+)
+@click.option(
+    "--report",
+    "report_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the whole report (every stack, score and reason) here as JSON.",
 )
 @click.option(
     "--python-version",
@@ -219,7 +255,12 @@ def advise_command(
     lock_format: str | None,
     output: Path | None,
     dry_run: bool,
-    recommendation_type: str,
+    recommendation_type: str | None,
+    count: int,
+    limit: int,
+    pipeline_file: Path | None,
+    blocked_units: tuple[str, ...],
+    report_file: Path | None,
     python_version: str | None,
     platform: str | None,
     runtime_environment: str | None,
@@ -269,14 +310,19 @@ def advise_command(
         output=output,
     )
     now = datetime.now(timezone.utc)
+    pipeline = None
+    if pipeline_file is not None:
+        from thoth_cli.pipeline.file import read_pipeline
+        from thoth_cli.pipeline.registry import available_units
+
+        pipeline = read_pipeline(pipeline_file, available_units())
     failures: list[ThothError] = []
     for environment in environments:
         try:
             project = _project(consoles, manifest_path, environment, constraints)
             target = environment.target(project, flags)
             check_requires_python(project, target)
-            if environment.spec is not None:
-                _check_recommendation_type(consoles, environment.spec, recommendation_type)
+            chosen_type = _recommendation_type(recommendation_type, environment.spec)
             chosen_format = LockFormat(lock_format) if lock_format else LockFormat.for_manifest(project)
             check_lock_format(chosen_format, project)
             policy = ResolutionPolicy(
@@ -321,6 +367,15 @@ def advise_command(
                 dry_run=dry_run,
                 environment=environment.record(flags) or None,
                 installed=environment.installed,
+                recommendation=Recommendation(
+                    type=chosen_type,
+                    count=count,
+                    limit=limit,
+                    pipeline=pipeline,
+                    blocked=frozenset(blocked_units),
+                    machine=environment.machine,
+                    labels=environment.spec.labels if environment.spec is not None else {},
+                ),
             )
             if environment.overlay is not None and not dry_run:
                 _make_folder(request.output.parent)
@@ -333,6 +388,8 @@ def advise_command(
                 ),
             )
             show_advice(consoles, advice)
+            if report_file is not None:
+                _write_report(consoles, advice, environment.report_path(report_file, len(environments)))
             locked = {package.name for package in advice.resolution.stack}
             for name in sorted(advice.request.policy.upgrade_packages - locked):
                 consoles.warning(f"--upgrade-package {name}: no package of that name is in the stack")
@@ -410,6 +467,13 @@ class PlannedEnvironment:
         if output is None and self.overlay is not None:
             output = lock_path_for(self.overlay / project.manifest.name, lock_format)
         return output_path(project, lock_format, output)
+
+    def report_path(self, path: Path, environments: int) -> Path:
+        """--report names one file; with several environments, each gets its own beside it."""
+        if environments == 1 or self.name is None:
+            return path
+        safe = re.sub(r"[^A-Za-z0-9._-]+", "-", self.name)
+        return path.with_name(f"{path.stem}.{safe}{path.suffix}")
 
     def describe(self, target: Target) -> str:
         if self.image is not None:
@@ -560,13 +624,28 @@ def _project(
     return _with_constraints(project, constraints)
 
 
-def _check_recommendation_type(consoles: Consoles, spec: EnvironmentSpec, chosen: str) -> None:
-    wanted = spec.recommendation_type
-    if wanted is not None and wanted != chosen and wanted not in RECOMMENDATION_TYPES:
-        consoles.warning(
-            f"runtime environment {spec.name} asks for recommendation type {wanted!r}, which thoth does not "
-            f"offer yet: resolving for {chosen!r}"
-        )
+def _recommendation_type(flag: str | None, spec: EnvironmentSpec | None) -> RecommendationType:
+    """The flag, else the runtime environment's, else latest."""
+    if flag is not None:
+        return RecommendationType(flag)
+    if spec is not None and spec.recommendation_type is not None:
+        return RecommendationType(spec.recommendation_type)
+    return RecommendationType.LATEST
+
+
+def _write_report(consoles: Consoles, advice: Advice, path: Path) -> None:
+    from thoth_cli.lock.atomic import write_atomic
+    from thoth_cli.pipeline.report import Report
+
+    assert advice.search is not None and advice.units is not None
+    report = Report(
+        advice.request.recommendation.type,
+        advice.request.target.as_dict(),
+        advice.search,
+        advice.units,
+    )
+    write_atomic(path, report.to_json())
+    consoles.info(f"wrote the report to {path}")
 
 
 def _make_folder(folder: Path) -> None:
@@ -691,6 +770,7 @@ def show_advice(consoles: Consoles, advice: Advice) -> None:
             )
     for req in advice.resolution.skipped_by_marker:
         consoles.debug(f"left out {req} (its marker is false on the target)")
+    show_pipeline(consoles, advice)
     if advice.written is not None:
         consoles.info(f"wrote {advice.written} ({_count(stack)}, {advice.request.target.describe()})")
     else:
@@ -714,3 +794,62 @@ def show_installed(consoles: Consoles, environment: PlannedEnvironment, advice: 
     if outcome.not_needed:
         unused = ", ".join(f"{name} {version}" for name, version in outcome.not_needed)
         consoles.info(f"{prefix}: not needed by the project: {unused}")
+
+
+def show_pipeline(consoles: Consoles, advice: Advice) -> None:
+    """What the pipeline did (stderr): its units with --verbose, warnings always, other stacks found."""
+    found = advice.search
+    if found is None:
+        return
+    best = found.stacks[0].stack
+    if advice.units is not None and consoles.verbosity >= 1:
+        for kind, units in (
+            ("boots", advice.units.boots),
+            ("pseudonyms", advice.units.pseudonyms),
+            ("sieves", advice.units.sieves),
+            ("steps", advice.units.steps),
+            ("strides", advice.units.strides),
+            ("wraps", advice.units.wraps),
+        ):
+            if units:
+                consoles.debug(f"{kind}: {', '.join(unit.label for unit in units)}")
+    justifications = [*best.justifications, *(j for p in best.packages for j in p.justifications)]
+    for justification in justifications:
+        where = f"{justification.package} {justification.version}: " if justification.package else ""
+        text = f"{where}{justification.message} [{justification.unit or 'thoth'}]"
+        if justification.type is JustificationType.INFO:
+            consoles.debug(text)
+        elif justification.type is JustificationType.WARNING:
+            consoles.warning(text)
+        else:
+            consoles.error(text)
+    for name in best.skipped_dependencies:
+        consoles.warning(f"a unit left out dependencies of {name}: install the lock with --no-deps")
+    spent = f"{found.resolves} resolve{'s' if found.resolves != 1 else ''}"
+    kind = advice.request.recommendation.type.value
+    consoles.info(f"{kind} stack, score {best.score:+.2f} ({spent})")
+    for position, other in enumerate(found.stacks[1:], start=2):
+        consoles.info(f"stack {position}, score {other.stack.score:+.2f}: {_difference(best, other.stack)}")
+    if found.limit_reached and len(found.stacks) < advice.request.recommendation.count:
+        consoles.warning(
+            f"found {len(found.stacks)} of {advice.request.recommendation.count} stacks within --limit "
+            f"{advice.request.recommendation.limit} resolves"
+        )
+    if found.stopped:
+        consoles.warning(f"the search stopped early: {found.stopped}")
+
+
+def _difference(best: Stack, other: Stack) -> str:
+    """How another stack differs from the best: `name old -> new`, added and removed packages."""
+    mine = {p.name: p for p in best.packages}
+    theirs = {p.name: p for p in other.packages}
+    changes = []
+    for name in sorted(set(mine) | set(theirs)):
+        a, b = mine.get(name), theirs.get(name)
+        if a is None and b is not None:
+            changes.append(f"+{b.display_name} {b.version}")
+        elif b is None and a is not None:
+            changes.append(f"-{a.display_name} {a.version}")
+        elif a is not None and b is not None and (a.version, a.index.name) != (b.version, b.index.name):
+            changes.append(f"{b.display_name} {a.version} -> {b.version}")
+    return ", ".join(changes) or "the same versions"

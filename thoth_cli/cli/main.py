@@ -16,9 +16,12 @@ from thoth_cli.errors import ExitCode, ThothError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "advise": ("thoth_cli.cli.advise", "advise_command"),
+    "audit": ("thoth_cli.cli.audit", "audit_command"),
     "cache": ("thoth_cli.cli.cache", "cache"),
     "discover": ("thoth_cli.cli.discover", "discover_command"),
     "manifest": ("thoth_cli.cli.manifest", "manifest"),
+    "scan": ("thoth_cli.cli.scan", "scan_command"),
+    "units": ("thoth_cli.cli.units", "units_command"),
 }
 """Command name -> (module, attribute): imported only when the command runs, so that
 `thoth discover` does not pay for the resolver, the HTTP client and the lock writers."""

@@ -66,7 +66,9 @@ def search(
 ) -> SearchResult:
     """Up to `count` distinct stacks, best first, within `limit` resolves."""
     info = runner.start()
-    queue: list[tuple[float, int, _Entry]] = []
+    # Ordered by score, then resolved before estimated (a stack in hand as good as the best
+    # estimate needs no further resolve), then insertion order.
+    queue: list[tuple[float, bool, int, _Entry]] = []
     order = itertools.count()
     found: list[Stack] = []
     seen: set[tuple[CandidateKey, ...]] = set()
@@ -75,7 +77,7 @@ def search(
     stopped: str | None = None
 
     def push(score: float, entry: _Entry) -> None:
-        heapq.heappush(queue, (-score, next(order), entry))
+        heapq.heappush(queue, (-score, entry.stack is None, next(order), entry))
 
     def partition(subproblem: Subproblem, stack: Stack) -> None:
         pins = [p for p in _partition_order(stack) if _slot(runner, p) not in subproblem.forced]
@@ -121,7 +123,7 @@ def search(
         assert stack is not None
         evaluate(Subproblem(), stack)
         while queue and len(found) < count:
-            _, _, entry = heapq.heappop(queue)
+            *_, entry = heapq.heappop(queue)
             if entry.stack is not None:
                 identity = tuple(_key(p) for p in entry.stack.packages)
                 if identity not in seen:

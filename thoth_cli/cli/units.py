@@ -1,0 +1,73 @@
+"""`thoth units`: every unit a pipeline can use, with its type, description and configuration."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich.markup import escape
+from rich.table import Table
+
+from thoth_cli.cli.console import Consoles
+from thoth_cli.pipeline.registry import available_units, kind_of
+from thoth_cli.pipeline.units import Unit
+
+SCHEMA = "thoth.units/1"
+
+
+@click.command()
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="A table for people, JSON for scripts.",
+)
+@click.pass_obj
+def units_command(consoles: Consoles, output_format: str) -> None:
+    """List the pipeline units thoth can run: built in, and installed by other packages."""
+    units = available_units()
+    ordered = sorted(units.values(), key=lambda cls: (_KINDS.index(kind_of(cls)), cls.name))
+    if output_format == "json":
+        data = {
+            "schema": SCHEMA,
+            "units": [_unit_dict(cls, builtin=cls.__module__.startswith("thoth_cli.")) for cls in ordered],
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = Table(box=None, pad_edge=False, show_edge=False)
+    table.add_column("unit")
+    table.add_column("type")
+    table.add_column("description")
+    table.add_column("configuration")
+    for cls in ordered:
+        configuration = ", ".join(
+            f"{key}={value!r}" for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())
+        )
+        origin = "" if cls.__module__.startswith("thoth_cli.") else f" (from {cls.__module__})"
+        table.add_row(escape(cls.name), kind_of(cls), escape(cls.description + origin), escape(configuration))
+    consoles.out.print(table)
+
+
+_KINDS = ("boot", "pseudonym", "sieve", "step", "stride", "wrap")
+
+
+def _unit_dict(cls: type[Unit], *, builtin: bool) -> dict[str, object]:
+    return {
+        "name": cls.name,
+        "type": kind_of(cls),
+        "description": cls.description,
+        "link": cls.link,
+        "configuration": {key: _plain(value) for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())},
+        "builtin": builtin,
+        "module": cls.__module__,
+    }
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
