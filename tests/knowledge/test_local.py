@@ -28,6 +28,7 @@ YAML_PROBLEM = (
     if yaml.__with_libyaml__
     else "mapping values are not allowed here"
 )
+DJANGO = NormalizedName("django")
 RECORD_FIX = "correct or remove the record; the OSV schema is https://ossf.github.io/osv-schema/"
 
 
@@ -91,6 +92,34 @@ def test_a_record_in_the_pypa_layout_counts_for_its_folders_package_only(tmp_pat
     source = LocalAdvisories(tmp_path)
     assert ids(source, "flask", "1.0") == []
     assert ids(source, "django", "3.0") == []
+
+
+def test_an_exported_record_is_read_in_full_when_a_package_it_names_is_asked_about(tmp_path: Path) -> None:
+    shutil.copytree(EXPORT, tmp_path, dirs_exist_ok=True)
+    path = tmp_path / "GHSA-68w8-qjq3-2gfm.json"
+    path.write_text(
+        path.read_text().replace('"introduced": "3.2.0"', '"introduced": "3.2.0", "fixed": "3.2.4"')
+    )
+    source = LocalAdvisories(tmp_path)
+    assert ids(source, "pyyaml", "5.3") == ["GHSA-8q59-q68h-6hv4"]
+    with pytest.raises(OsvRecordError) as caught:
+        source.advisories_for(DJANGO, Version("3.2.0"))
+    assert str(caught.value) == (
+        f"{path} [affected[2].ranges[0].events[0]]: an event needs exactly one of introduced, fixed, "
+        f"last_affected, limit: {{'introduced': '3.2.0', 'fixed': '3.2.4'}}\n  fix: {RECORD_FIX}"
+    )
+
+
+def test_a_record_that_names_no_package_readably_fails_the_first_question(tmp_path: Path) -> None:
+    shutil.copytree(EXPORT, tmp_path, dirs_exist_ok=True)
+    (tmp_path / "all.json").write_text("[]")
+    source = LocalAdvisories(tmp_path)
+    with pytest.raises(OsvRecordError) as caught:
+        source.advisories_for(NormalizedName("ujson"), Version("4.1.0"))
+    assert str(caught.value) == (
+        f"{tmp_path / 'all.json'}: not an OSV record: expected a mapping of fields: 'list'\n"
+        f"  fix: {RECORD_FIX}"
+    )
 
 
 def test_unquoted_yaml_versions_stay_text(tmp_path: Path) -> None:

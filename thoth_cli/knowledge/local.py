@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -15,7 +15,7 @@ from packaging.version import Version
 from thoth_cli.errors import InputError, Location
 from thoth_cli.knowledge.advisories import Advisory
 from thoth_cli.knowledge.dedupe import merge_advisories
-from thoth_cli.knowledge.osv import OsvRecord, OsvRecordError, parse_record
+from thoth_cli.knowledge.osv import PYPI, OsvRecord, OsvRecordError, parse_record
 
 RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -57,6 +57,10 @@ class AdvisoryFolderError(InputError):
 
 def read_record(path: Path) -> OsvRecord:
     """Read one OSV record file, JSON or YAML (by its suffix); errors name the file and line."""
+    return parse_record(_read_data(path), source=str(path))
+
+
+def _read_data(path: Path) -> object:
     source = str(path)
     try:
         raw = path.read_bytes()
@@ -64,57 +68,69 @@ def read_record(path: Path) -> OsvRecord:
         raise OsvRecordError("cannot be read", source=source, text=exc.strerror or str(exc)) from None
     if path.suffix.lower() in YAML_SUFFIXES:
         try:
-            data = yaml.load(raw, Loader=_RecordLoader)  # _RecordLoader is a safe loader
+            return yaml.load(raw, Loader=_RecordLoader)  # _RecordLoader is a safe loader
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark is not None else None
             raise OsvRecordError("not valid YAML", source=source, line=line, text=exc.problem) from None
         except yaml.YAMLError as exc:
             raise OsvRecordError("not valid YAML", source=source, text=str(exc)) from None
-    else:
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise OsvRecordError("not valid JSON", source=source, line=exc.lineno, text=exc.msg) from None
-        except UnicodeDecodeError as exc:
-            raise OsvRecordError("not valid JSON", source=source, text=str(exc)) from None
-    return parse_record(data, source=source)
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise OsvRecordError("not valid JSON", source=source, line=exc.lineno, text=exc.msg) from None
+    except UnicodeDecodeError as exc:
+        raise OsvRecordError("not valid JSON", source=source, text=str(exc)) from None
+
+
+def _named_packages(data: object) -> frozenset[NormalizedName] | None:
+    """The PyPI packages a decoded record names (none when withdrawn); None when it is malformed."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("affected", []), list):
+        return None
+    if data.get("withdrawn") is not None:
+        return frozenset()
+    names = set()
+    for entry in data.get("affected", []):
+        package = entry.get("package") if isinstance(entry, Mapping) else None
+        if not isinstance(package, Mapping):
+            return None
+        name = package.get("name")
+        if package.get("ecosystem") == PYPI and isinstance(name, str):
+            names.add(canonicalize_name(name))
+    return frozenset(names)
 
 
 class LocalAdvisories:
     """An AdvisorySource over a folder of OSV records (*.json, *.yaml, *.yml, hidden folders skipped).
 
     YAML files laid out as PyPA's database lays them out (vulns/<package>/<id>.yaml) are read
-    only when their package is first asked about, and then count for that package only: PyPA
-    files a vulnerability under each package it affects. Every other file is read, once, at the
-    first question, and counts for every PyPI package it names. Withdrawn records are skipped;
-    records of one vulnerability (a PYSEC and a GHSA aliasing each other) are reported once.
+    only when their package is first asked about, and count for that package only: PyPA files
+    a vulnerability under each package it affects. Every other file is looked into once, at the
+    first question, for the PyPI packages it names, and read in full when one of them is asked
+    about. Withdrawn records are skipped; records of one vulnerability (a PYSEC and a GHSA
+    aliasing each other) are reported once.
     """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         if not directory.is_dir():
             raise AdvisoryFolderError(directory, "advisory folder not found")
-        self._by_package_folder: dict[NormalizedName, list[Path]] = {}
-        self._eager_files: list[Path] = []
+        self._files: dict[NormalizedName, list[Path]] = {}
+        self._unsorted: list[Path] = []
         for path in _record_files(directory):
             if path.suffix.lower() in YAML_SUFFIXES and path.parent.parent.name == PYPA_VULNS:
-                name = canonicalize_name(path.parent.name)
-                self._by_package_folder.setdefault(name, []).append(path)
+                self._files.setdefault(canonicalize_name(path.parent.name), []).append(path)
             else:
-                self._eager_files.append(path)
-        if not self._by_package_folder and not self._eager_files:
+                self._unsorted.append(path)
+        self.file_count = len(self._unsorted) + sum(len(paths) for paths in self._files.values())
+        if not self.file_count:
             raise AdvisoryFolderError(
                 directory, "advisory folder holds no OSV record (*.json, *.yaml, *.yml)"
             )
         self._lock = threading.Lock()
-        self._eager: dict[NormalizedName, list[OsvRecord]] | None = None
+        self._parsed: dict[Path, OsvRecord] = {}
         self._loaded: dict[NormalizedName, tuple[OsvRecord, ...]] = {}
         self._answers: dict[tuple[NormalizedName, Version], tuple[Advisory, ...]] = {}
         self._notes: list[str] = []
-
-    @property
-    def file_count(self) -> int:
-        return len(self._eager_files) + sum(len(paths) for paths in self._by_package_folder.values())
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -143,23 +159,31 @@ class LocalAdvisories:
         return answer
 
     def _load(self, name: NormalizedName) -> tuple[OsvRecord, ...]:
-        if self._eager is None:
-            self._eager = {}
-            for record in self._read(self._eager_files):
-                for package in record.packages:
-                    self._eager.setdefault(package, []).append(record)
-        records = list(self._eager.get(name, ()))
-        records += (r for r in self._read(self._by_package_folder.get(name, ())) if name in r.packages)
-        return tuple(sorted(records, key=lambda record: (record.id, record.source)))
+        self._sort_files()
+        records = [self._parse(path) for path in self._files.get(name, ())]
+        kept = (r for r in records if r.withdrawn is None and name in r.packages)
+        return tuple(sorted(kept, key=lambda record: (record.id, record.source)))
 
-    def _read(self, paths: Iterable[Path]) -> list[OsvRecord]:
-        records = []
-        for path in paths:
+    def _sort_files(self) -> None:
+        """File each record outside PyPA's layout under the packages it names (once)."""
+        sorted_files: list[tuple[NormalizedName, Path]] = []
+        for path in self._unsorted:
+            names = _named_packages(_read_data(path))
+            if names is None:
+                names = self._parse(path).packages
+            sorted_files.extend((name, path) for name in sorted(names))
+        # Filed only once every file was read: a run that failed on one file can ask again.
+        for name, path in sorted_files:
+            self._files.setdefault(name, []).append(path)
+        self._unsorted = []
+
+    def _parse(self, path: Path) -> OsvRecord:
+        record = self._parsed.get(path)
+        if record is None:
             record = read_record(path)
+            self._parsed[path] = record
             self._notes.extend(record.notes)
-            if record.withdrawn is None:
-                records.append(record)
-        return records
+        return record
 
 
 def _record_files(directory: Path) -> list[Path]:
