@@ -11,6 +11,8 @@ Bindings = dict[str, frozenset[str]]
 or `if/else`). A name absent here is bound to nothing imported, or not bound at all."""
 
 _DYNAMIC_IMPORTS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
+_LEAVES = (ast.Constant, ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+"""Nodes that hold no names: not walked into."""
 _TYPE_CHECKING = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
 
 
@@ -349,6 +351,8 @@ class _Reader:
     # Expressions ---------------------------------------------------------------------------
 
     def expression(self, node: ast.AST, state: Bindings) -> None:
+        if isinstance(node, _LEAVES):
+            return
         if isinstance(node, (ast.Attribute, ast.Name)):
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
                 # A walrus (`(np := ...)`) binds in the enclosing scope.
