@@ -39,6 +39,7 @@ def source_usage(tree: ast.Module) -> SourceUsage:
     a parameter, a loop or `with` target, a function or class of that name); after a branch
     (`if`, `try`, a loop, `match`) it may refer to what any branch left it bound to. Function
     bodies see the bindings in force where the function is defined; `global` is not followed.
+    Names in string annotations, and the names a star import binds, are not known.
     """
     reader = _Reader()
     reader.block(tree.body, {})
