@@ -45,6 +45,7 @@ class _Fault:
     path: str
     status: int
     times: int
+    retry_after: int | None
 
 
 @dataclass
@@ -66,10 +67,10 @@ class OsvServer:
         assert self._httpd is not None, "the server is not running"
         return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
-    def fail(self, path: str, status: int, *, times: int = 1) -> None:
-        """Answer the next `times` requests to `path` with `status`."""
+    def fail(self, path: str, status: int, *, times: int = 1, retry_after: int | None = None) -> None:
+        """Answer the next `times` requests to `path` with `status` (and a Retry-After header when given)."""
         with self._lock:
-            self._faults.append(_Fault(path, status, times))
+            self._faults.append(_Fault(path, status, times, retry_after))
 
     def requests_to(self, path: str) -> list[Recorded]:
         with self._lock:
@@ -102,22 +103,23 @@ class OsvServer:
 
     # Answers
 
-    def answer(self, method: str, path: str, body: bytes) -> tuple[int, Any]:
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
         decoded: Any = json.loads(body) if body else None
         with self._lock:
             self.requests.append(Recorded(method, path, decoded))
             for fault in self._faults:
                 if fault.path == path and fault.times > 0:
                     fault.times -= 1
-                    return fault.status, {"code": 13, "message": "injected failure"}
+                    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+                    return fault.status, {"code": 13, "message": "injected failure"}, headers
         if method == "POST" and path == "/v1/querybatch":
-            return 200, {"results": [self._query(query) for query in decoded["queries"]]}
+            return 200, {"results": [self._query(query) for query in decoded["queries"]]}, {}
         if method == "GET" and path.startswith("/v1/vulns/"):
             record = self.records.get(path.removeprefix("/v1/vulns/"))
             if record is None:
-                return 404, {"code": 5, "message": "Bug not found."}
-            return 200, record
-        return 404, {"code": 5, "message": "Not Found"}
+                return 404, {"code": 5, "message": "Bug not found."}, {}
+            return 200, record, {}
+        return 404, {"code": 5, "message": "Not Found"}, {}
 
     def _query(self, query: Mapping[str, Any]) -> dict[str, Any]:
         package = query["package"]
@@ -151,14 +153,16 @@ class _Handler(BaseHTTPRequestHandler):
     def _respond(self, method: str) -> None:
         try:
             length = int(self.headers.get("Content-Length") or 0)
-            status, payload = self.server.osv.answer(method, self.path, self.rfile.read(length))
+            status, payload, headers = self.server.osv.answer(method, self.path, self.rfile.read(length))
         except Exception as exc:
             self.server.osv.errors.append(exc)
-            status, payload = 500, {"code": 13, "message": f"fixture error: {exc}"}
+            status, payload, headers = 500, {"code": 13, "message": f"fixture error: {exc}"}, {}
         data = json.dumps(payload).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         self.wfile.write(data)
 
