@@ -271,8 +271,12 @@ class OsvApi:
     def _fetch_records(self, refs: list[VulnerabilityRef]) -> dict[str, OsvRecord]:
         if len(refs) <= 1:
             return {ref.id: self._fetch_record(ref) for ref in refs}
-        with ThreadPoolExecutor(max_workers=min(_FETCH_THREADS, len(refs))) as pool:
+        pool = ThreadPoolExecutor(max_workers=min(_FETCH_THREADS, len(refs)), thread_name_prefix="osv")
+        try:
             return dict(zip((ref.id for ref in refs), pool.map(self._fetch_record, refs), strict=True))
+        finally:
+            # After a failure or Ctrl-C, fetches not yet started are dropped rather than awaited.
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def _fetch_record(self, ref: VulnerabilityRef) -> OsvRecord:
         url = f"{self.base_url}/v1/vulns/{quote(ref.id, safe='')}"
