@@ -55,6 +55,8 @@ class OsvServer:
     records: dict[str, dict[str, Any]]
     affected: Mapping[tuple[str, str], list[str]] = field(default_factory=dict)
     page_size: int = 1000
+    repeat_tokens: bool = False
+    """Hand out the first page token again and again, as a broken service might."""
     requests: list[Recorded] = field(default_factory=list)
     errors: list[BaseException] = field(default_factory=list)
     _faults: list[_Fault] = field(default_factory=list)
@@ -136,8 +138,8 @@ class OsvServer:
             for i in page
         ]
         result: dict[str, Any] = {"vulns": vulns}
-        if start + self.page_size < len(ids):
-            result["next_page_token"] = str(start + self.page_size)
+        if start + self.page_size < len(ids) or self.repeat_tokens:
+            result["next_page_token"] = str(self.page_size if self.repeat_tokens else start + self.page_size)
         return result
 
 

@@ -307,3 +307,26 @@ def test_without_a_cache_every_run_asks_again(runs: Runs, osv: OsvServer) -> Non
     runs.api(cache=False).prefetch([(JINJA2, Version("3.1.2"))])
     assert len(osv.requests_to("/v1/querybatch")) == 2
     assert len(osv.requests_to("/v1/vulns/GHSA-h5c8-rqwp-cp95")) == 2
+
+
+def test_a_record_that_breaks_the_schema_is_an_osv_api_error_and_is_not_kept(
+    runs: Runs, osv: OsvServer, clock: Clock
+) -> None:
+    broken = dict(osv.records["GHSA-h5c8-rqwp-cp95"])
+    broken["affected"] = {"package": {"ecosystem": "PyPI", "name": "jinja2"}}
+    osv.records["GHSA-h5c8-rqwp-cp95"] = broken
+    with pytest.raises(OsvApiError) as caught:
+        runs.api().prefetch([(JINJA2, Version("3.1.2"))])
+    assert caught.value.reason == "the record cannot be read (expected a list at affected)"
+    assert caught.value.exit_code == ExitCode.ENVIRONMENT
+    # Once the service serves a good record again, the next run reads it instead of the bad copy.
+    osv.records["GHSA-h5c8-rqwp-cp95"] = load_records("GHSA-h5c8-rqwp-cp95")["GHSA-h5c8-rqwp-cp95"]
+    assert runs.api().advisories_for(JINJA2, Version("3.1.2")) == (XMLATTR,)
+
+
+def test_a_page_token_handed_out_twice_stops_the_paging(runs: Runs, osv: OsvServer) -> None:
+    osv.page_size = 1
+    osv.repeat_tokens = True
+    with pytest.raises(OsvApiError) as caught:
+        runs.api().prefetch([(URLLIB3, Version("2.0.5"))])
+    assert caught.value.reason == "the page token '1' came back twice"
