@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -364,20 +365,48 @@ def test_a_platform_without_glibc_takes_only_plain_linux_wheels_and_says_so(
     assert pins(app / "requirements.txt") == {"fastlib": "1.0"}
 
 
-def test_an_unimplemented_recommendation_type_is_a_warning(
+def test_the_runtime_environments_recommendation_type_is_used(
     app: Path, thoth: Thoth, server: IndexServer
 ) -> None:
     manifest = configured(
         app, THOTH_YAML.replace("recommendation_type: latest", "recommendation_type: stable")
     )
+    report = app / "report.json"
     result = thoth.advise(
-        "--manifest", str(manifest), "--runtime-environment", "training", index=server, target=HOST
+        "--manifest",
+        str(manifest),
+        "--runtime-environment",
+        "training",
+        "--report",
+        str(report),
+        index=server,
+        target=HOST,
     )
     assert result.exit_code == 0, result.stderr
-    assert (
-        "warning: runtime environment training asks for recommendation type 'stable', which thoth does not "
-        "offer yet: resolving for 'latest'"
-    ) in result.stderr.splitlines()
+    assert json.loads(report.read_text())["recommendation_type"] == "stable"
+
+
+def test_the_flag_overrides_the_runtime_environments_recommendation_type(
+    app: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = configured(
+        app, THOTH_YAML.replace("recommendation_type: latest", "recommendation_type: stable")
+    )
+    report = app / "report.json"
+    result = thoth.advise(
+        "--manifest",
+        str(manifest),
+        "--runtime-environment",
+        "training",
+        "-t",
+        "testing",
+        "--report",
+        str(report),
+        index=server,
+        target=HOST,
+    )
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(report.read_text())["recommendation_type"] == "testing"
 
 
 def test_all_environments_write_one_lock_each_in_their_overlay(

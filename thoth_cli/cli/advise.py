@@ -827,7 +827,11 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
         consoles.warning(f"a unit left out dependencies of {name}: install the lock with --no-deps")
     spent = f"{found.resolves} resolve{'s' if found.resolves != 1 else ''}"
     kind = advice.request.recommendation.type.value
-    consoles.info(f"{kind} stack, score {best.score:+.2f} ({spent})")
+    summary = f"{kind} stack, score {best.score:+.2f} ({spent})"
+    if len(found.stacks) > 1:
+        consoles.info(summary)
+    else:
+        consoles.debug(summary)
     for position, other in enumerate(found.stacks[1:], start=2):
         consoles.info(f"stack {position}, score {other.stack.score:+.2f}: {_difference(best, other.stack)}")
     if found.limit_reached and len(found.stacks) < advice.request.recommendation.count:
