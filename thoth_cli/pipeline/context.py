@@ -53,11 +53,21 @@ class BuilderContext:
     policy: ResolutionPolicy = field(default_factory=ResolutionPolicy)
     environment: RuntimeEnvironment | None = None
     """The machine as discovery described it, when it was discovered (CUDA, CPU flags, GPUs)."""
-    usage: LibraryUsage | None = None
-    """The project's library usage, when its sources were scanned."""
+    usage: LibraryUsage | Callable[[], LibraryUsage | None] | None = None
+    """The project's library usage, or how to get it: scanning sources costs time, so the scan
+    runs only when a unit first asks (`library_usage()`)."""
     labels: Mapping[str, str] = field(default_factory=dict)
     advisories: AdvisorySource = field(default_factory=NoAdvisories)
     now: datetime = field(default_factory=_now)
+    _scanned: list[LibraryUsage | None] = field(default_factory=list, compare=False, repr=False)
+
+    def library_usage(self) -> LibraryUsage | None:
+        """The project's library usage (None: not known), scanned on first use."""
+        if self.usage is None or isinstance(self.usage, LibraryUsage):
+            return self.usage
+        if not self._scanned:
+            self._scanned.append(self.usage())
+        return self._scanned[0]
 
     def requirements(self) -> tuple[ProjectRequirement, ...]:
         """The project's requirements in the groups being locked."""

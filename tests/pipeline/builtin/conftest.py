@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -85,7 +85,7 @@ class Make:
         self,
         recommendation_type: RecommendationType = RecommendationType.LATEST,
         *,
-        usage: LibraryUsage | None = None,
+        usage: LibraryUsage | Callable[[], LibraryUsage | None] | None = None,
         advisories: AdvisorySource | None = None,
     ) -> BuilderContext:
         return BuilderContext(

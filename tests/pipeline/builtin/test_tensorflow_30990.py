@@ -2,16 +2,50 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from tests.pipeline.builtin.conftest import Make
-from thoth_cli.errors import ConfigError
+from thoth_cli.errors import ConfigError, Location
 from thoth_cli.pipeline.builtin.tensorflow_30990 import TensorFlow30990Sieve
 from thoth_cli.pipeline.context import RecommendationType
+from thoth_cli.project.model import ProjectRequirement
+from thoth_cli.project.pep508 import parse_requirement
 from thoth_cli.usage.model import LibraryUsage
 
 CHECKPOINT = "tensorflow.keras.callbacks.ModelCheckpoint"
 LSTM = "tensorflow.keras.layers.LSTM"
+
+
+def _requiring_tensorflow(make: Make) -> Make:
+    requirement: ProjectRequirement = parse_requirement(
+        "tensorflow", location=Location(make.project.manifest, line=1)
+    )
+    make.project = replace(make.project, requirements=(requirement,))
+    return make
+
+
+def test_the_sources_are_not_scanned_for_a_project_without_tensorflow(make: Make) -> None:
+    def scan() -> LibraryUsage:
+        raise AssertionError("scanned")
+
+    assert (
+        list(TensorFlow30990Sieve.should_include(make.builder(RecommendationType.STABLE, usage=scan))) == []
+    )
+
+
+def test_the_sources_are_scanned_once_when_asked(make: Make) -> None:
+    calls: list[int] = []
+
+    def scan() -> LibraryUsage:
+        calls.append(1)
+        return LibraryUsage(frozenset({"tensorflow"}), frozenset({CHECKPOINT, LSTM}))
+
+    context = _requiring_tensorflow(make).builder(RecommendationType.STABLE, usage=scan)
+    assert list(TensorFlow30990Sieve.should_include(context)) == [{}]
+    assert context.library_usage() is not None
+    assert calls == [1]
 
 
 @pytest.mark.parametrize("recommendation_type", list(RecommendationType))
@@ -19,7 +53,11 @@ def test_included_for_every_type_when_the_code_uses_both_symbols(
     make: Make, recommendation_type: RecommendationType
 ) -> None:
     usage = LibraryUsage(frozenset({"tensorflow"}), frozenset({CHECKPOINT, LSTM, "tensorflow.constant"}))
-    assert list(TensorFlow30990Sieve.should_include(make.builder(recommendation_type, usage=usage))) == [{}]
+    assert list(
+        TensorFlow30990Sieve.should_include(
+            _requiring_tensorflow(make).builder(recommendation_type, usage=usage)
+        )
+    ) == [{}]
 
 
 @pytest.mark.parametrize(
@@ -34,7 +72,12 @@ def test_included_for_every_type_when_the_code_uses_both_symbols(
 )
 def test_stays_out_unless_the_code_uses_both_symbols(make: Make, usage: LibraryUsage | None) -> None:
     assert (
-        list(TensorFlow30990Sieve.should_include(make.builder(RecommendationType.STABLE, usage=usage))) == []
+        list(
+            TensorFlow30990Sieve.should_include(
+                _requiring_tensorflow(make).builder(RecommendationType.STABLE, usage=usage)
+            )
+        )
+        == []
     )
 
 

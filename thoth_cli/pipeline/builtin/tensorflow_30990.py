@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import ClassVar
 
+from packaging.utils import canonicalize_name
+
 from thoth_cli.pipeline.builtin import checks
 from thoth_cli.pipeline.context import BuilderContext
 from thoth_cli.pipeline.units import Configuration, Sieve
@@ -52,7 +54,8 @@ class TensorFlow30990Sieve(Sieve):
 
     @classmethod
     def should_include(cls, context: BuilderContext) -> Iterator[Configuration]:
-        if context.usage is not None and context.usage.uses_all(SYMBOLS):
+        usage = context.library_usage() if context.requires(canonicalize_name("tensorflow")) else None
+        if usage is not None and usage.uses_all(SYMBOLS):
             yield {}
 
     def run(self, candidates: Sequence[Candidate]) -> list[Candidate]:
