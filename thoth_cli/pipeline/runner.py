@@ -7,6 +7,8 @@ provider pure), so every unit verdict is cached per candidate.
 
 from __future__ import annotations
 
+import heapq
+import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from threading import RLock
@@ -59,6 +61,8 @@ class Verdict:
     score: float = 0.0
     justifications: tuple[Justification, ...] = ()
     rejected_by: tuple[tuple[Unit, NotAcceptable], ...] = ()
+    monotone: float = 0.0
+    """The part of the score from steps that keep the newest-first order."""
 
 
 @dataclass(frozen=True)
@@ -160,8 +164,34 @@ class PipelineRunner:
         if not self.reorders:
             return iterate
         preferred = self.context.policy.preferred_version(slot)
-        ranked = sorted(iterate(), key=lambda c: (c.version != preferred, -self.verdict(c).score))
-        return ranked
+        headroom = sum(
+            step.highest_score() for step in self.units.steps if step.reorders and _applies(step, slot)
+        )
+        return lambda: self._best_first(iterate(), preferred, headroom)
+
+    def _best_first(
+        self, candidates: Iterator[Candidate], preferred: Version | None, headroom: float
+    ) -> Iterator[Candidate]:
+        """Candidates by score, best first, reading no further than needed.
+
+        Steps that keep the newest-first order give scores that only fall along it; the
+        others can add at most `headroom`. So a candidate already scored can be offered as
+        soon as it beats what the next one in newest-first order could reach at best -
+        usually at once, without looking at the package's older releases.
+        """
+        waiting: list[tuple[float, int, Candidate]] = []
+        order = itertools.count()
+        for candidate in candidates:
+            verdict = self.verdict(candidate)
+            if preferred is not None and candidate.version == preferred:
+                yield candidate
+                continue
+            reachable = verdict.monotone + headroom
+            while waiting and -waiting[0][0] >= reachable:
+                yield heapq.heappop(waiting)[2]
+            heapq.heappush(waiting, (-verdict.score, next(order), candidate))
+        while waiting:
+            yield heapq.heappop(waiting)[2]
 
     def _accepted(
         self, slot: NormalizedName, candidate: Candidate, state: PackageState, subproblem: Subproblem
@@ -179,11 +209,11 @@ class PipelineRunner:
             known = self._verdicts.get(candidate.key)
         if known is not None:
             return known
-        score = 0.0
+        score = monotone = 0.0
         justifications: list[Justification] = []
         rejected: list[tuple[Unit, NotAcceptable]] = []
         for step in self.units.steps:
-            if step.package_name is not None and step.package_name != candidate.name:
+            if not _applies(step, candidate.name):
                 continue
             try:
                 result = _call(step, candidate.name, step.run, candidate)
@@ -192,9 +222,12 @@ class PipelineRunner:
                 continue
             if result is None:
                 continue
-            score += check_score(step, result.score, candidate.name)
+            value = check_score(step, result.score, candidate.name)
+            score += value
+            if not step.reorders:
+                monotone += value
             justifications.extend(result.justifications)
-        verdict = Verdict(score, tuple(justifications), tuple(rejected))
+        verdict = Verdict(score, tuple(justifications), tuple(rejected), monotone)
         with self._lock:
             self._verdicts[candidate.key] = verdict
             for unit, refusal in rejected:
@@ -416,6 +449,10 @@ class PipelineRunner:
             advice.append(result)
             justifications.extend(result.justifications)
         return replace(stack, justifications=tuple(justifications)), tuple(advice)
+
+
+def _applies(unit: Unit, name: NormalizedName) -> bool:
+    return unit.package_name is None or unit.package_name == name
 
 
 _PASSED = (NotAcceptable, SkipPackage, EagerStopPipeline, ThothError)

@@ -272,6 +272,12 @@ class Step(Unit):
     def run(self, candidate: Candidate) -> Scored | None:
         raise NotImplementedError
 
+    def highest_score(self) -> float:
+        """The highest score this step can give (default 1): a step that only penalises says 0,
+        and the resolver then stops reading older releases as soon as none can outscore the
+        ones already seen."""
+        return 1.0
+
     def conflicts(self, stack: Stack) -> Iterable[StackConflict]:
         """Pins of a resolved stack that must not be together (default: none)."""
         return ()

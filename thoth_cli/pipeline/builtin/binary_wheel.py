@@ -39,6 +39,9 @@ class BinaryWheelStep(Step):
         if context.recommendation_type in INCLUDED_FOR:
             yield {}
 
+    def highest_score(self) -> float:
+        return 0.0
+
     def run(self, candidate: Candidate) -> Scored | None:
         if not candidate.files or candidate.files[0].is_wheel:
             return None

@@ -54,6 +54,9 @@ class ReleaseAgeStep(Step):
         elif context.recommendation_type is RecommendationType.TESTING:
             yield {"mode": "welcome"}
 
+    def highest_score(self) -> float:
+        return self._bonus if self._mode == "welcome" else 0.0
+
     def run(self, candidate: Candidate) -> Scored | None:
         uploads = [_utc(file.upload_time) for file in candidate.files if file.upload_time is not None]
         if not uploads:

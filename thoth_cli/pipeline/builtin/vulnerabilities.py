@@ -51,6 +51,9 @@ class VulnerabilitiesStep(Step):
         elif context.recommendation_type is RecommendationType.SECURITY:
             yield {"action": "remove"}
 
+    def highest_score(self) -> float:
+        return 0.0
+
     def run(self, candidate: Candidate) -> Scored | None:
         advisories = self.context.advisories.advisories_for(candidate.name, candidate.version)
         if not advisories:
