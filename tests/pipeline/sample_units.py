@@ -6,7 +6,8 @@ They are also registered as entry points by the tests that install a distributio
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import ClassVar
 
 from packaging.specifiers import SpecifierSet
@@ -267,3 +268,18 @@ class AdviceWrap(Wrap):
                 ManifestChange("add", "threadpoolctl", "threadpoolctl>=3", "to limit threads"),
             ),
         )
+
+
+def install_distribution(
+    site: Path, name: str, entry_points: Mapping[str, str], *, source: str | None = None
+) -> None:
+    """Write into `site` what installing distribution `name` 1.0 leaves: its `.dist-info` with
+    `entry_points` (unit name -> `module:Class`) in the `thoth_cli.units` group, and, given
+    `source`, its module `name`."""
+    info = site / f"{name}-1.0.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n", encoding="utf-8")
+    lines = "".join(f"{unit} = {value}\n" for unit, value in entry_points.items())
+    (info / "entry_points.txt").write_text(f"[thoth_cli.units]\n{lines}", encoding="utf-8")
+    if source is not None:
+        (site / f"{name}.py").write_text(source, encoding="utf-8")
