@@ -1,4 +1,4 @@
-"""The report of a run as `--report` writes it (thoth.report/1): every stack, its scores, reasons and advice."""
+"""The report of a run as `--report` writes it (thoth.report/1): every stack, its scores, reasons, advice."""
 
 from __future__ import annotations
 
