@@ -4,7 +4,8 @@
         api = OsvApi(client, base_url=osv.url)
 
 `affected` says which records the server lists for a (name, version) query, as the real
-service would: the test states it, so no OSV matching runs in the fixture. `page_size`
+service would: the test states it, so no OSV matching runs in the fixture. A query without a
+version lists every record naming the package (in a PyPI `affected` entry), as the service does. `page_size`
 splits a query's answer into pages joined by `next_page_token`; `fail(path, status, times)`
 answers the next requests to a path with an error; `requests` logs what was asked.
 """
@@ -20,6 +21,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+
+from packaging.utils import canonicalize_name
 
 DATA = Path(__file__).parent / "osv_api_data"
 """Real OSV records (PyPA advisory database and GitHub advisories) as the OSV API serves them."""
@@ -78,12 +81,13 @@ class OsvServer:
         with self._lock:
             return [request for request in self.requests if request.path == path]
 
-    def queried(self) -> list[tuple[str, str, str | None]]:
-        """Every (name, version, page_token) the querybatch requests asked about, in order."""
+    def queried(self) -> list[tuple[str, str | None, str | None]]:
+        """Every (name, version, page_token) the querybatch requests asked about, in order
+        (version None: a query for the whole package)."""
         found = []
         for request in self.requests_to("/v1/querybatch"):
             for query in request.body["queries"]:
-                found.append((query["package"]["name"], query["version"], query.get("page_token")))
+                found.append((query["package"]["name"], query.get("version"), query.get("page_token")))
         return found
 
     def __enter__(self) -> OsvServer:
@@ -126,7 +130,10 @@ class OsvServer:
     def _query(self, query: Mapping[str, Any]) -> dict[str, Any]:
         package = query["package"]
         assert package["ecosystem"] == "PyPI", package
-        ids = self.affected.get((package["name"], query["version"]), [])
+        if "version" in query:
+            ids = self.affected.get((package["name"], query["version"]), [])
+        else:
+            ids = self._naming(package["name"])
         start = int(query.get("page_token") or 0)
         page = ids[start : start + self.page_size]
         if not page:
@@ -141,6 +148,18 @@ class OsvServer:
         if start + self.page_size < len(ids) or self.repeat_tokens:
             result["next_page_token"] = str(self.page_size if self.repeat_tokens else start + self.page_size)
         return result
+
+    def _naming(self, name: str) -> list[str]:
+        wanted = canonicalize_name(name)
+        return sorted(
+            record_id
+            for record_id, record in self.records.items()
+            if any(
+                entry.get("package", {}).get("ecosystem") == "PyPI"
+                and canonicalize_name(entry["package"]["name"]) == wanted
+                for entry in record.get("affected", [])
+            )
+        )
 
 
 class _Handler(BaseHTTPRequestHandler):

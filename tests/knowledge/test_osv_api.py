@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -330,3 +332,164 @@ def test_a_page_token_handed_out_twice_stops_the_paging(runs: Runs, osv: OsvServ
     with pytest.raises(OsvApiError) as caught:
         runs.api().prefetch([(URLLIB3, Version("2.0.5"))])
     assert caught.value.reason == "the page token '1' came back twice"
+
+
+# By package: one query per package, its versions matched here ------------------------------------
+
+
+def by_package(runs: Runs, settings: HttpSettings = FAST) -> OsvApi:
+    client = HttpClient(settings, runs.cache, clock=runs.clock)
+    runs.clients.append(client)
+    return OsvApi(client, base_url=runs.server.url, by_package=True, clock=runs.clock)
+
+
+def ids(found: tuple[Advisory, ...]) -> list[str]:
+    return [advisory.id for advisory in found]
+
+
+def test_by_package_many_versions_cost_one_query_without_a_version(runs: Runs, osv: OsvServer) -> None:
+    api = by_package(runs)
+    answers = {
+        version: ids(api.advisories_for(URLLIB3, Version(version)))
+        for version in ("1.26.16", "1.26.17", "1.26.18", "2.0.5", "2.0.6", "2.0.7")
+    }
+    assert answers == {
+        "1.26.16": ["PYSEC-2023-192", "PYSEC-2023-212"],
+        "1.26.17": ["PYSEC-2023-212"],
+        "1.26.18": [],
+        "2.0.5": ["PYSEC-2023-192", "PYSEC-2023-212"],
+        "2.0.6": ["PYSEC-2023-212"],
+        "2.0.7": [],
+    }
+    (batch,) = osv.requests_to("/v1/querybatch")
+    assert batch.body == {"queries": [{"package": {"name": "urllib3", "ecosystem": "PyPI"}}]}
+    fetched = sorted(request.path for request in osv.requests if request.method == "GET")
+    assert fetched == [
+        "/v1/vulns/GHSA-g4mx-q9vg-27p4",
+        "/v1/vulns/PYSEC-2023-192",
+        "/v1/vulns/PYSEC-2023-212",
+    ]
+
+
+def test_by_package_aliased_records_are_reported_once(runs: Runs) -> None:
+    (found,) = by_package(runs).advisories_for(URLLIB3, Version("2.0.6"))
+    assert found == Advisory(
+        id="PYSEC-2023-212",
+        package=URLLIB3,
+        summary=found.summary,
+        aliases=("GHSA-g4mx-q9vg-27p4", "CVE-2023-45803"),
+        fixed=(Version("1.26.18"), Version("2.0.7")),
+        link=found.link,
+    )
+    assert found.summary
+
+
+def test_by_package_a_package_without_records_is_asked_once(runs: Runs, osv: OsvServer) -> None:
+    api = by_package(runs)
+    assert api.advisories_for(IDNA, Version("3.4")) == ()
+    assert api.advisories_for(IDNA, Version("3.6")) == ()
+    assert osv.queried() == [("idna", None, None)]
+    assert [request.method for request in osv.requests] == ["POST"]
+
+
+def test_by_package_expected_names_join_the_next_query(runs: Runs, osv: OsvServer) -> None:
+    api = by_package(runs)
+    api.expect(["Jinja2", "requests", "urllib3"])
+    assert api.advisories_for(URLLIB3, Version("2.0.7")) == ()
+    assert osv.queried() == [("urllib3", None, None), ("jinja2", None, None), ("requests", None, None)]
+    asked = len(osv.requests)
+
+    assert api.advisories_for(JINJA2, Version("3.1.2")) == (XMLATTR,)
+    assert api.advisories_for(REQUESTS, Version("2.30.0")) == (PROXY_LEAK,)
+    assert api.advisories_for(REQUESTS, Version("2.31.0")) == ()
+    assert len(osv.requests) == asked
+
+
+def test_expect_is_ignored_by_release(runs: Runs, osv: OsvServer) -> None:
+    api = runs.api()
+    api.expect(["requests"])
+    assert api.advisories_for(JINJA2, Version("3.1.2")) == (XMLATTR,)
+    assert osv.queried() == [("jinja2", "3.1.2", None)]
+
+
+def test_by_package_prefetch_asks_for_the_packages_of_the_releases(runs: Runs, osv: OsvServer) -> None:
+    api = by_package(runs)
+    api.prefetch([(JINJA2, Version("3.1.2")), (JINJA2, Version("3.1.3")), (IDNA, Version("3.4"))])
+    assert osv.queried() == [("jinja2", None, None), ("idna", None, None)]
+    asked = len(osv.requests)
+    assert api.advisories_for(JINJA2, Version("3.1.3")) == ()
+    assert len(osv.requests) == asked
+
+
+def test_by_package_pages_are_followed(osv: OsvServer, runs: Runs) -> None:
+    osv.page_size = 2
+    found = by_package(runs).advisories_for(URLLIB3, Version("2.0.5"))
+    assert ids(found) == ["PYSEC-2023-192", "PYSEC-2023-212"]
+    assert osv.queried() == [("urllib3", None, None), ("urllib3", None, "2")]
+
+
+def test_by_package_a_later_run_within_the_ttl_asks_nothing(runs: Runs, osv: OsvServer, clock: Clock) -> None:
+    by_package(runs).advisories_for(URLLIB3, Version("2.0.5"))
+    clock.now += 60
+    osv.requests.clear()
+    assert ids(by_package(runs).advisories_for(URLLIB3, Version("2.0.6"))) == ["PYSEC-2023-212"]
+    assert osv.requests == []
+
+
+def test_by_package_package_and_release_answers_are_cached_apart(runs: Runs, osv: OsvServer) -> None:
+    # A release answer lists what affects one version: it must not pass for the package's records.
+    runs.api().advisories_for(URLLIB3, Version("2.0.7"))
+    osv.requests.clear()
+    assert ids(by_package(runs).advisories_for(URLLIB3, Version("2.0.5"))) == [
+        "PYSEC-2023-192",
+        "PYSEC-2023-212",
+    ]
+    assert osv.queried() == [("urllib3", None, None)]
+
+
+def test_by_package_offline_uses_the_cache_and_names_what_it_lacks(
+    runs: Runs, osv: OsvServer, clock: Clock
+) -> None:
+    by_package(runs).advisories_for(URLLIB3, Version("2.0.5"))
+    clock.now += 30 * 86400  # stale: offline uses it all the same
+    osv.requests.clear()
+    api = by_package(runs, HttpSettings(offline=True))
+    api.expect(["jinja2"])
+    assert ids(api.advisories_for(URLLIB3, Version("1.26.17"))) == ["PYSEC-2023-212"]
+    with pytest.raises(OfflineMissError) as caught:
+        api.advisories_for(JINJA2, Version("3.1.2"))
+    assert str(caught.value) == (
+        "--offline: no cached copy of the OSV API's advisories for jinja2\n"
+        "  fix: run once without --offline to fill the cache"
+    )
+    assert osv.requests == []
+
+
+def test_by_package_a_failed_query_is_asked_again_next_time(osv: OsvServer, runs: Runs) -> None:
+    osv.fail("/v1/querybatch", 500, times=3)
+    api = by_package(runs)
+    api.expect(["jinja2"])
+    with pytest.raises(OsvApiError) as caught:
+        api.advisories_for(URLLIB3, Version("2.0.5"))
+    assert caught.value.reason == "HTTP 500 Internal Server Error after 3 attempts"
+    assert ids(api.advisories_for(URLLIB3, Version("2.0.5"))) == ["PYSEC-2023-192", "PYSEC-2023-212"]
+    assert osv.queried()[-2:] == [("urllib3", None, None), ("jinja2", None, None)]
+
+
+def test_by_package_threads_asking_together_share_one_query(runs: Runs, osv: OsvServer) -> None:
+    api = by_package(runs)
+    start = threading.Barrier(8)
+    versions = ["1.26.16", "1.26.17", "1.26.18", "2.0.4", "2.0.5", "2.0.6", "2.0.7", "2.1.0"]
+
+    def ask(version: str) -> list[str]:
+        start.wait()
+        api.expect(["jinja2"])
+        return ids(api.advisories_for(URLLIB3, Version(version)))
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = dict(zip(versions, pool.map(ask, versions), strict=True))
+    assert answers["2.0.4"] == ["PYSEC-2023-192", "PYSEC-2023-212"]
+    assert answers["2.0.6"] == ["PYSEC-2023-212"]
+    assert answers["2.1.0"] == []
+    # The first thread in asks once, for urllib3 and the name it announced; the others wait for it.
+    assert osv.queried() == [("urllib3", None, None), ("jinja2", None, None)]

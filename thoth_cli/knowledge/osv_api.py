@@ -1,4 +1,4 @@
-"""Security advisories from the OSV API: one batch query for many releases, then each record by id, cached."""
+"""Security advisories from the OSV API: batch queries by release or by package, then records by id."""
 
 from __future__ import annotations
 
@@ -64,14 +64,22 @@ class VulnerabilityRef:
 class OsvApi:
     """An AdvisorySource backed by the OSV API (https://google.github.io/osv.dev/api/).
 
-    `prefetch` asks about many releases in as few batch requests as the service allows;
-    `advisories_for` answers from what is known, asking the service only about a release no
-    prefetch covered. Answers are kept for the run, so the source is pure, and cached on
-    disk like index pages: which records affect a release for the HTTP settings' `ttl`, each
-    record until a batch answer reports a newer `modified`. With `offline` only the cache is
-    used, stale entries included; a release it lacks is an OfflineMissError.
+    By release (the default, for a lock's pins): `prefetch` asks about many releases in as
+    few batch requests as the service allows, and the service says which records affect
+    each. By package (`by_package=True`, for a resolver judging many versions of each
+    package): a package is asked about once, without a version, for every record naming it,
+    and each version is matched against those records here (`OsvRecord.affects`), so
+    judging a hundred versions costs one query, not a hundred. `expect` names packages
+    likely to be asked about next; the next package query asks about them too.
 
-    Thread-safe; requests go through the run's HttpClient (retries, proxies, the cache).
+    `advisories_for` answers from what is known, asking the service only about what no
+    earlier query covered. Answers are kept for the run, so the source is pure, and cached
+    on disk like index pages: which records a query lists for the HTTP settings' `ttl`, each
+    record until a batch answer reports a newer `modified`. With `offline` only the cache is
+    used, stale entries included; a release or package it lacks is an OfflineMissError.
+
+    Thread-safe (one question at a time; `expect` never waits for one); requests go through
+    the run's HttpClient settings (retries, proxies, the cache).
     """
 
     def __init__(
@@ -79,16 +87,22 @@ class OsvApi:
         http: HttpClient,
         *,
         base_url: str = DEFAULT_OSV_URL,
+        by_package: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
+        self.by_package = by_package
         self._clock = clock
         self._lock = threading.RLock()
         self._random = random.Random()
         self._answers: dict[Release, tuple[VulnerabilityRef, ...]] = {}
+        self._package_answers: dict[NormalizedName, tuple[VulnerabilityRef, ...]] = {}
         self._records: dict[str, OsvRecord] = {}
         self._results: dict[Release, tuple[Advisory, ...]] = {}
+        # Its own lock: the resolver announces names while another thread may be waiting on the service.
+        self._expected_lock = threading.Lock()
+        self._expected: dict[NormalizedName, None] = {}
 
     @property
     def notes(self) -> tuple[str, ...]:
@@ -102,6 +116,10 @@ class OsvApi:
             known = self._results.get(release)
             if known is not None:
                 return known
+            if self.by_package:
+                found = self._package_advisories(release)
+                self._results[release] = found
+                return found
             if release not in self._answers:
                 self.prefetch([release])
             refs = self._answers.get(release)
@@ -123,22 +141,29 @@ class OsvApi:
         """Learn the advisories of many releases at once: the efficient path for a whole stack or lock.
 
         Releases already known cost nothing; the others are asked in batches of BATCH_SIZE,
-        then every record they name that is not cached is fetched, several at a time.
+        then every record they name that is not cached is fetched, several at a time. By
+        package, their packages are asked about (`prefetch_packages`).
         """
         wanted = list(dict.fromkeys((canonicalize_name(name), version) for name, version in releases))
+        if self.by_package:
+            self.prefetch_packages(name for name, _version in wanted)
+            return
         with self._lock:
             unknown = [release for release in wanted if release not in self._answers]
             to_ask = []
             for release in unknown:
-                cached = self._cached_answer(release)
+                cached = self._cached_answer(self._query_url(release))
                 if cached is not None:
                     self._answers[release] = cached
                 elif not self.http.settings.offline:
                     to_ask.append(release)
             for start in range(0, len(to_ask), BATCH_SIZE):
-                for release, refs in self._query_batch(to_ask[start : start + BATCH_SIZE]).items():
+                chunk = to_ask[start : start + BATCH_SIZE]
+                # A local build (2.1.0+cu118) is asked about as its release; the records decide.
+                answers = self._query_batch([_release_query(name, version) for name, version in chunk])
+                for release, refs in zip(chunk, answers, strict=True):
                     self._answers[release] = refs
-                    self._store_answer(release, refs)
+                    self._store_answer(self._query_url(release), refs)
             needed = {
                 ref.id: ref
                 for release in wanted
@@ -147,6 +172,69 @@ class OsvApi:
             }
             self._records.update(self._fetch_records(list(needed.values())))
 
+    def expect(self, names: Iterable[str]) -> None:
+        """Packages likely to be asked about soon: by package, the next query asks about them too.
+
+        Costs nothing now and never waits: the resolver calls it as it meets names.
+        """
+        if not self.by_package:
+            return
+        with self._expected_lock:
+            for name in names:
+                self._expected.setdefault(canonicalize_name(name), None)
+
+    def prefetch_packages(self, names: Iterable[str]) -> None:
+        """Learn every record naming each package, in as few batch requests as the service allows."""
+        with self._lock:
+            self._load_packages(list(dict.fromkeys(canonicalize_name(name) for name in names)))
+
+    # By package
+
+    def _package_advisories(self, release: Release) -> tuple[Advisory, ...]:
+        name, version = release
+        if name not in self._package_answers:
+            with self._expected_lock:
+                expected = [n for n in self._expected if n != name and n not in self._package_answers]
+            self._load_packages([name, *expected])
+            with self._expected_lock:
+                for asked in (name, *expected):
+                    self._expected.pop(asked, None)
+        refs = self._package_answers.get(name)
+        if refs is None:
+            raise OfflineMissError(what=f"the {SERVICE}'s advisories for {name}", package=None)
+        # A record an earlier fetch failed to get is asked for again, not skipped.
+        self._records.update(self._fetch_records([ref for ref in refs if ref.id not in self._records]))
+        records = [self._records[ref.id] for ref in refs]
+        # The service lists a PYSEC and a GHSA record of one vulnerability side by side.
+        return merge_advisories(
+            record.advisory_for(name) for record in records if record.affects(name, version)
+        )
+
+    def _load_packages(self, names: list[NormalizedName]) -> None:
+        """Ask about the packages not known yet (the cache first), then fetch the records they name."""
+        to_ask = []
+        for name in names:
+            if name in self._package_answers:
+                continue
+            cached = self._cached_answer(self._package_url(name))
+            if cached is not None:
+                self._package_answers[name] = cached
+            elif not self.http.settings.offline:
+                to_ask.append(name)
+        for start in range(0, len(to_ask), BATCH_SIZE):
+            chunk = to_ask[start : start + BATCH_SIZE]
+            answers = self._query_batch([_package_query(name) for name in chunk])
+            for name, refs in zip(chunk, answers, strict=True):
+                self._package_answers[name] = refs
+                self._store_answer(self._package_url(name), refs)
+        needed = {
+            ref.id: ref
+            for name in names
+            for ref in self._package_answers.get(name, ())
+            if ref.id not in self._records
+        }
+        self._records.update(self._fetch_records(list(needed.values())))
+
     # Batch queries
 
     def _query_url(self, release: Release) -> str:
@@ -154,12 +242,15 @@ class OsvApi:
         name, version = quote(release[0]), quote(str(release[1]))
         return f"{self.base_url}/v1/query?ecosystem={PYPI}&name={name}&version={version}"
 
-    def _cached_answer(self, release: Release) -> tuple[VulnerabilityRef, ...] | None:
+    def _package_url(self, name: NormalizedName) -> str:
+        return f"{self.base_url}/v1/query?ecosystem={PYPI}&name={quote(name)}"
+
+    def _cached_answer(self, key: str) -> tuple[VulnerabilityRef, ...] | None:
         cache = self.http.cache
         settings = self.http.settings
         if cache is None or (settings.refresh and not settings.offline):
             return None
-        stored = cache.get_json(_QUERY_NAMESPACE, self._query_url(release))
+        stored = cache.get_json(_QUERY_NAMESPACE, key)
         try:
             stored_at = float(stored["stored_at"])
             refs = tuple(VulnerabilityRef(str(v["id"]), v.get("modified")) for v in stored["vulns"])
@@ -169,27 +260,23 @@ class OsvApi:
             return None
         return refs
 
-    def _store_answer(self, release: Release, refs: tuple[VulnerabilityRef, ...]) -> None:
+    def _store_answer(self, key: str, refs: tuple[VulnerabilityRef, ...]) -> None:
         if self.http.cache is None:
             return
         value = {"stored_at": self._clock(), "vulns": [{"id": r.id, "modified": r.modified} for r in refs]}
-        self.http.cache.put_json(_QUERY_NAMESPACE, self._query_url(release), value)
+        self.http.cache.put_json(_QUERY_NAMESPACE, key, value)
 
-    def _query_batch(self, releases: list[Release]) -> dict[Release, tuple[VulnerabilityRef, ...]]:
-        """One querybatch request for `releases`, then one more for each further page any of them has."""
+    def _query_batch(self, asked: list[dict[str, Any]]) -> list[tuple[VulnerabilityRef, ...]]:
+        """One querybatch request for the queries `asked`, then one more for each further page any
+        of them has; the vulnerabilities listed for each query, in the order asked."""
         url = f"{self.base_url}/v1/querybatch"
-        found: dict[int, list[VulnerabilityRef]] = {index: [] for index in range(len(releases))}
+        found: dict[int, list[VulnerabilityRef]] = {index: [] for index in range(len(asked))}
         seen_tokens: set[tuple[int, str]] = set()
-        pending: list[tuple[int, str | None]] = [(index, None) for index in range(len(releases))]
+        pending: list[tuple[int, str | None]] = [(index, None) for index in range(len(asked))]
         while pending:
             queries = []
             for index, token in pending:
-                name, version = releases[index]
-                # A local build (2.1.0+cu118) is asked about as its release; the records decide.
-                query: dict[str, Any] = {
-                    "package": {"name": name, "ecosystem": PYPI},
-                    "version": version.public,
-                }
+                query = dict(asked[index])
                 if token is not None:
                     query["page_token"] = token
                 queries.append(query)
@@ -210,7 +297,7 @@ class OsvApi:
                     seen_tokens.add((index, token))
                     next_pending.append((index, token))
             pending = next_pending
-        return {releases[index]: tuple(dict.fromkeys(refs)) for index, refs in found.items()}
+        return [tuple(dict.fromkeys(found[index])) for index in range(len(asked))]
 
     def _post_json(self, url: str, payload: object) -> Any:
         """POST `payload` as JSON and decode the answer; retried as the HttpClient retries its GETs."""
@@ -320,6 +407,16 @@ class OsvApi:
                 reason=f"the record cannot be read ({exc.problem}{where})",
                 fix="try again later; if it persists, report the record to https://github.com/google/osv.dev",
             ) from None
+
+
+def _release_query(name: NormalizedName, version: Version) -> dict[str, Any]:
+    """The query for one release: the records the service finds affecting it."""
+    return {"package": {"name": name, "ecosystem": PYPI}, "version": version.public}
+
+
+def _package_query(name: NormalizedName) -> dict[str, Any]:
+    """The query for a package without a version: every record naming it."""
+    return {"package": {"name": name, "ecosystem": PYPI}}
 
 
 def _read_result(result: object, *, url: str) -> tuple[list[VulnerabilityRef], str | None]:
