@@ -584,3 +584,60 @@ def test_the_commands_restate_the_file_name_and_timeout_exactly() -> None:
 
     assert advise.CONFIG_NAME == discover.CONFIG_NAME == CONFIG_NAME == ".thoth.yaml"
     assert discover.TIMEOUT == DEFAULT_TIMEOUT
+
+
+# Advisory folders ----------------------------------------------------------------------------------
+
+
+def test_advisory_folders_are_taken_from_the_files_folder(tmp_path: Path) -> None:
+    path = tmp_path / "repo" / ".thoth.yaml"
+    path.parent.mkdir()
+    path.write_text(f"overlays_dir: overlays\nadvisories:\n  - advisory-database\n  - {tmp_path / 'osv'}\n")
+    config = read_config(path)
+    assert [(folder.written, folder.path) for folder in config.advisories] == [
+        ("advisory-database", tmp_path / "repo" / "advisory-database"),
+        (str(tmp_path / "osv"), tmp_path / "osv"),
+    ]
+    assert str(config.advisories[1].location) == f"{path}:4 [advisories[1]]"
+
+
+def test_a_file_without_advisories_names_none() -> None:
+    assert read(THOTH).advisories == ()
+    assert read("advisories:\n").advisories == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "advisories: advisory-database\n",
+            ".thoth.yaml:1 [advisories]: expected a list of folders: 'advisory-database'\n"
+            "  fix: write it as a list, e.g. advisories: [advisory-database]",
+        ),
+        (
+            "advisories:\n  - [vulns]\n",
+            ".thoth.yaml:2 [advisories[0]]: expected a folder of OSV records: a list\n"
+            "  fix: write each folder as text, relative to the configuration file or absolute",
+        ),
+        (
+            "advisories:\n  - db\n  - ''\n",
+            ".thoth.yaml:3 [advisories[1]]: expected a folder of OSV records: ''\n"
+            "  fix: write each folder as text, relative to the configuration file or absolute",
+        ),
+        (
+            "advisory: [db]\n",
+            ".thoth.yaml:1 [advisory]: unknown key in the configuration: 'advisory'\n"
+            "  fix: did you mean 'advisories'?",
+        ),
+    ],
+)
+def test_bad_advisory_folders_name_line_key_text_and_fix(text: str, message: str) -> None:
+    assert error(text) == message
+
+
+def test_saving_an_environment_keeps_the_advisory_folders(tmp_path: Path) -> None:
+    path = tmp_path / ".thoth.yaml"
+    path.write_text("advisories: [advisory-database]  # PyPA's, cloned\n")
+    save_environment(path, GPU)
+    assert path.read_text().startswith("advisories: [advisory-database]  # PyPA's, cloned\n")
+    assert [folder.path for folder in read_config(path).advisories] == [tmp_path / "advisory-database"]

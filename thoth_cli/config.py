@@ -2,8 +2,9 @@
 
 Thoth's clients (Thamos, the Kebechet bots) keep their settings in `.thoth.yaml` at the
 root of a repository. thoth reads the same file: `runtime_environments` name the machines
-a project is locked for, `overlays_dir` keeps one lock per environment, and the service
-settings (`host`, `tls_verify`, `managers`...) are accepted and left alone. thoth adds a
+a project is locked for, `overlays_dir` keeps one lock per environment, `advisories` (thoth's
+own) names folders of security advisories to read instead of asking the OSV API, and the
+service settings (`host`, `tls_verify`, `managers`...) are accepted and left alone. thoth adds a
 few fields to an environment entry (`platform_tag`, `glibc`, `cpu_flags`,
 `driver_version`) that Thoth's schema lacks.
 
@@ -48,7 +49,7 @@ IGNORED_KEYS: dict[str, str] = {
 }
 """Top-level keys of Thoth's own that do not change what thoth resolves, and what they are for."""
 
-TOP_LEVEL_KEYS = ("runtime_environments", "overlays_dir", *IGNORED_KEYS)
+TOP_LEVEL_KEYS = ("runtime_environments", "overlays_dir", "advisories", *IGNORED_KEYS)
 
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 """Thoth's names (letters, digits, `_`, `-`, and `:` as its older template wrote them), and dots.
@@ -148,13 +149,26 @@ class EnvironmentSpec:
 
 
 @dataclass(frozen=True)
+class AdvisoryFolder:
+    """An entry of `advisories`: a folder of OSV records, as written and as found from the file's folder."""
+
+    written: str
+    path: Path
+    """`written` taken from the configuration file's folder when relative."""
+    location: Location
+    """Where the entry is written, for an error about the folder it names."""
+
+
+@dataclass(frozen=True)
 class ThothConfig:
-    """A `.thoth.yaml` as read: its environments, the overlays folder, notes on what thoth leaves alone."""
+    """A `.thoth.yaml` as read: its environments, the overlays folder, the advisory folders, notes on
+    what thoth leaves alone."""
 
     path: Path
     runtime_environments: tuple[EnvironmentSpec, ...] = ()
     overlays_dir: str | None = None
     notes: tuple[str, ...] = ()
+    advisories: tuple[AdvisoryFolder, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -414,7 +428,52 @@ def _parse(text: str, path: Path) -> tuple[ThothConfig, yaml.Node | None]:
     notes = tuple(
         f"{path}: {key} is Thoth's setting for {IGNORED_KEYS[key]}; thoth leaves it alone" for key in ignored
     )
-    return ThothConfig(path, tuple(entries), overlays_dir, notes), root
+    return ThothConfig(path, tuple(entries), overlays_dir, notes, _advisory_folders(top)), root
+
+
+def _advisory_folders(top: _Mapping) -> tuple[AdvisoryFolder, ...]:
+    """`advisories: [DIR, ...]`: folders of OSV records, relative ones taken from the file's folder.
+
+    Whether each folder exists is for the command reading advisories to say (with the
+    entry's location): a missing one must not stop `thoth discover --save` from editing the file.
+    """
+    source = top.source
+    node = top.node_of("advisories")
+    if node is not None and not isinstance(node, yaml.SequenceNode):
+        source.fail(
+            node,
+            "advisories",
+            "expected a list of folders",
+            _shown(node),
+            "write it as a list, e.g. advisories: [advisory-database]",
+        )
+    items = top.sequence("advisories")
+    if items is None:
+        return ()
+    folders = []
+    for index, item in enumerate(items):
+        key = f"advisories[{index}]"
+        if (
+            not isinstance(item, yaml.ScalarNode)
+            or item.tag not in _PLAIN_SCALARS
+            or not str(item.value).strip()
+        ):
+            source.fail(
+                item,
+                key,
+                "expected a folder of OSV records",
+                _shown(item),
+                "write each folder as text, relative to the configuration file or absolute",
+            )
+        written = str(item.value).strip()
+        folders.append(
+            AdvisoryFolder(
+                written=written,
+                path=source.path.parent / Path(written).expanduser(),
+                location=Location(source.path, item.start_mark.line + 1, key),
+            )
+        )
+    return tuple(folders)
 
 
 def _environment(source: _Source, node: yaml.Node, key: str) -> EnvironmentSpec:
