@@ -222,6 +222,9 @@ class StopStride(Stride):
         super().__init__(configuration)
         self.judged = 0
 
+    def highest_score(self) -> float:
+        return 0.0
+
     def run(self, stack: Stack) -> Scored | None:
         self.judged += 1
         if self.judged > int(str(self.configuration["after"])):

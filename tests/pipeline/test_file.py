@@ -120,7 +120,8 @@ def test_an_empty_file_is_an_empty_pipeline(tmp_path: Path, text: str) -> None:
         ),
         (
             "steps:\n  - {name: release-age, configuration: {days: two}}\n",
-            "pipeline.yaml [steps[0].configuration]: unit 'release-age': days must be a number, not 'two'\n"
+            "pipeline.yaml [steps[0].configuration]: unit 'release-age': "
+            "days must be a whole number, not 'two'\n"
             "  fix: give days a value like its default, 7",
         ),
         (

@@ -408,10 +408,19 @@ def accepted(because: str, name: str, version: str) -> Justification:
         ("if-necessary-or-explicit", ["a>=2.0b1"], "2.0b1", "the project's requirement a>=2.0b1 names one"),
         ("if-necessary", ["only"], "1.0b2", "the package has only pre-releases"),
         ("if-necessary-or-explicit", ["only"], "1.0b2", "the package has only pre-releases"),
-        ("if-necessary", ["old"], "2.0rc1", "none of its final releases installs on the target"),
-        ("if-necessary-or-explicit", ["old"], "2.0rc1", "none of its final releases installs on the target"),
+        (
+            "if-necessary",
+            ["old"],
+            "2.0rc1",
+            "none of its final releases that the project allows installs on the target",
+        ),
+        (
+            "if-necessary-or-explicit",
+            ["old"],
+            "2.0rc1",
+            "none of its final releases that the project allows installs on the target",
+        ),
         # The final releases counted are those the project admits.
-        ("if-necessary", ["a>=2.0b1"], "2.0b1", "none of its final releases installs on the target"),
     ],
 )
 def test_the_prerelease_step_follows_the_mode(
@@ -441,6 +450,7 @@ def test_the_prerelease_step_accepts_what_the_project_allows_for_one_package(adv
         ("explicit", ["only"], "1.0b2"),
         ("disallow", ["a>=2.0b1"], "2.0b1"),
         ("explicit", ["old"], "2.0rc1"),
+        ("if-necessary", ["a>=2.0b1"], "2.0b1"),
     ],
 )
 def test_the_prerelease_step_refuses_a_direct_dependency_with_only_pre_releases_left(
@@ -451,10 +461,16 @@ def test_the_prerelease_step_refuses_a_direct_dependency_with_only_pre_releases_
         advise_in(prerelease_universe(), lines, policy=policy)
     name = lines[0].split(">")[0]
     specifier = lines[0][len(name) :]
+    if mode == "explicit":
+        fix = f"require a pre-release explicitly (e.g. {name}>={version}) or pass --prerelease allow"
+    else:
+        fix = (
+            "pass --prerelease allow, or --prerelease if-necessary-or-explicit to accept the pre-releases "
+            "your requirements name"
+        )
     assert str(caught.value) == (
         f"unit 'prerelease' removes every release of {name}{specifier} that the project allows: "
-        f"{version} is a pre-release (--prerelease {mode})\n"
-        f"  fix: require a pre-release explicitly (e.g. {name}>={version}) or pass --prerelease allow"
+        f"{version} is a pre-release (--prerelease {mode})\n  fix: {fix}"
     )
 
 

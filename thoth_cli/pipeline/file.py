@@ -133,6 +133,7 @@ def _spec(
     config = {str(k): v for k, v in (configuration or {}).items()}
     try:
         check_configuration(cls, config)
+        cls(config)  # a unit checks its values when made: refuse them here, with the file's key
     except ConfigError as exc:
         raise ConfigError(
             exc.problem, location=Location(path, key=f"{key}.configuration"), fix=exc.fix

@@ -113,6 +113,7 @@ class PipelineRunner:
         self.removed: dict[NormalizedName, dict[Version, str]] = {}
         """Why units removed releases, for explaining a failure."""
         self.reorders = any(step.reorders for step in units.steps)
+        self._deciding = False
         self.run_context = RunContext(
             context,
             versions_of=lambda name: finder.versions_of(name, index_for(name)),
@@ -124,7 +125,7 @@ class PipelineRunner:
     def start(self) -> tuple[Justification, ...]:
         """Start every unit, then run the boots: their stack-level information."""
         for unit in self.units.all():
-            _call(unit, None, unit.start, self.run_context)
+            _start(unit, self.run_context)
         info: list[Justification] = []
         for boot in self.units.boots:
             try:
@@ -220,6 +221,15 @@ class PipelineRunner:
             except NotAcceptable as exc:
                 rejected.append((step, exc))
                 continue
+            except SkipPackage:
+                if not self._deciding:
+                    raise UnitError(
+                        step.label,
+                        f"raised SkipPackage for {candidate} after other releases of it were offered: "
+                        "SkipPackage leaves out the whole package, so raise it for every release",
+                        package=candidate.name,
+                    ) from None
+                raise
             if result is None:
                 continue
             value = check_score(step, result.score, candidate.name)
@@ -309,29 +319,35 @@ class PipelineRunner:
             return state
 
     def _decide(self, name: NormalizedName, index: str | None) -> PackageState:
+        self._deciding = True
+        try:
+            return self._decide_package(name, index)
+        except SkipPackage as exc:
+            return PackageState(skipped=exc.reason)
+        finally:
+            self._deciding = False
+
+    def _decide_package(self, name: NormalizedName, index: str | None) -> PackageState:
         roots = list(self._roots.get(name, ()))
         allowed = self._finder.matches(name, roots, (), index)
         sieves = [s for s in self.units.sieves if s.package_name in (None, name)]
         sieved: dict[CandidateKey, tuple[Unit, str]] = {}
-        try:
-            if sieves:
-                remaining = list(allowed())
-                for sieve in sieves:
-                    kept = list(_call(sieve, name, sieve.run, tuple(remaining)))
-                    kept_keys = {c.key for c in kept}
-                    for candidate in remaining:
-                        if candidate.key not in kept_keys:
-                            reason = _call(sieve, name, sieve.reason, candidate)
-                            sieved[candidate.key] = (sieve, reason)
-                            self.removed.setdefault(name, {})[candidate.version] = (
-                                f"removed by unit {sieve.label}: {reason}"
-                            )
-                    remaining = [c for c in remaining if c.key in kept_keys]
-            first = next(allowed(), None)
-            if first is not None:
-                self.verdict(first)
-        except SkipPackage as exc:
-            return PackageState(skipped=exc.reason)
+        if sieves:
+            remaining = list(allowed())
+            for sieve in sieves:
+                kept = list(_call(sieve, name, sieve.run, tuple(remaining)))
+                kept_keys = {c.key for c in kept}
+                for candidate in remaining:
+                    if candidate.key not in kept_keys:
+                        reason = _call(sieve, name, sieve.reason, candidate)
+                        sieved[candidate.key] = (sieve, reason)
+                        self.removed.setdefault(name, {})[candidate.version] = (
+                            f"removed by unit {sieve.label}: {reason}"
+                        )
+                remaining = [c for c in remaining if c.key in kept_keys]
+        first = next(allowed(), None)
+        if first is not None:
+            self.verdict(first)
         state = PackageState(sieved=sieved)
         if any(self._accepted(name, c, state, Subproblem()) for c in allowed()):
             return state
@@ -443,7 +459,7 @@ class PipelineRunner:
         advice: list[WrapAdvice] = []
         justifications = list(stack.justifications)
         for wrap in self.units.wraps:
-            result = _call(wrap, None, wrap.run, stack)
+            result = _call(wrap, None, wrap.run, stack)  # EagerStopPipeline: the search keeps its stacks
             if result is None:
                 continue
             advice.append(result)
@@ -451,18 +467,38 @@ class PipelineRunner:
         return replace(stack, justifications=tuple(justifications)), tuple(advice)
 
 
+def _start(unit: Unit, context: RunContext) -> None:
+    try:
+        unit.start(context)
+    except ThothError:
+        raise
+    except Exception as exc:
+        raise UnitError(unit.label, f"could not start: {type(exc).__name__}: {exc}") from exc
+
+
 def _applies(unit: Unit, name: NormalizedName) -> bool:
     return unit.package_name is None or unit.package_name == name
 
 
-_PASSED = (NotAcceptable, SkipPackage, EagerStopPipeline, ThothError)
+_MAY_RAISE: dict[str, tuple[type[Exception], ...]] = {
+    "boot": (NotAcceptable, EagerStopPipeline),
+    "pseudonym": (EagerStopPipeline,),
+    "sieve": (SkipPackage, EagerStopPipeline),
+    "step": (NotAcceptable, SkipPackage, EagerStopPipeline),
+    "stride": (NotAcceptable, EagerStopPipeline),
+    "wrap": (EagerStopPipeline,),
+}
+"""The unit exceptions each type may raise; any other is the unit's bug."""
 
 
 def _call(unit: Unit, package: str | None, call: Callable[..., T], *args: object) -> T:
-    """Run a unit's code; anything but the unit exceptions is the unit's bug, named as such."""
+    """Run a unit's code; anything but the exceptions its type may raise is the unit's bug, named
+    as such."""
     try:
         return call(*args)
-    except _PASSED:
+    except ThothError:
+        raise
+    except _MAY_RAISE.get(unit.kind, ()):
         raise
     except Exception as exc:
         raise UnitError(unit.label, f"{type(exc).__name__}: {exc}", package=package) from exc

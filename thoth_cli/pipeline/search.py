@@ -59,13 +59,17 @@ class _Entry:
     subproblem: Subproblem
     stack: Stack | None = None
     """None: not resolved yet (the priority is an estimate)."""
+    steps_score: float = 0.0
+    """The stack's score before the strides: what its children's estimates start from."""
 
 
 def search(
     session: ResolveSession, runner: PipelineRunner, *, count: int = 1, limit: int = DEFAULT_LIMIT
 ) -> SearchResult:
     """Up to `count` distinct stacks, best first, within `limit` resolves."""
-    info = runner.start()
+    info: tuple[Justification, ...] = ()
+    # The strides can add at most this to a stack's score: estimates must not fall below it.
+    stride_headroom = sum(max(0.0, stride.highest_score()) for stride in runner.units.strides)
     # Ordered by score, then resolved before estimated (a stack in hand as good as the best
     # estimate needs no further resolve), then insertion order.
     queue: list[tuple[float, bool, int, _Entry]] = []
@@ -79,7 +83,7 @@ def search(
     def push(score: float, entry: _Entry) -> None:
         heapq.heappush(queue, (-score, entry.stack is None, next(order), entry))
 
-    def partition(subproblem: Subproblem, stack: Stack) -> None:
+    def partition(subproblem: Subproblem, stack: Stack, steps_score: float) -> None:
         pins = [p for p in _partition_order(stack) if _slot(runner, p) not in subproblem.forced]
         kept: list[tuple[NormalizedName, CandidateKey]] = []
         for package in pins:
@@ -87,7 +91,7 @@ def search(
             slot = _slot(runner, package)
             alternative = runner.next_best_score(slot, key)
             loss = 1.0 if alternative is None else max(0.0, package.score - alternative)
-            push(stack.score - loss, _Entry(subproblem.child(list(kept), key)))
+            push(steps_score - loss + stride_headroom, _Entry(subproblem.child(list(kept), key)))
             kept.append((slot, key))
 
     def evaluate(subproblem: Subproblem, stack: Stack) -> None:
@@ -98,14 +102,14 @@ def search(
                 for name, version in conflict.pins:
                     package = stack.get(name)
                     if package is not None and package.version == version:
-                        push(stack.score, _Entry(subproblem.child((), _key(package))))
+                        push(stack.score + stride_headroom, _Entry(subproblem.child((), _key(package))))
             return
         judged = runner.stride(stack)
         if isinstance(judged, NotAcceptable):
             discarded.append(Justification(JustificationType.INFO, f"a stack was discarded: {judged.reason}"))
-            partition(subproblem, stack)
+            partition(subproblem, stack, stack.score)
             return
-        push(judged.score, _Entry(subproblem, judged))
+        push(judged.score, _Entry(subproblem, judged, stack.score))
 
     def resolve(subproblem: Subproblem) -> Stack | None:
         runner.subproblem = subproblem
@@ -119,6 +123,7 @@ def search(
         return runner.annotate(stack)
 
     try:
+        info = runner.start()
         stack = resolve(Subproblem())
         assert stack is not None
         evaluate(Subproblem(), stack)
@@ -130,7 +135,7 @@ def search(
                     seen.add(identity)
                     found.append(entry.stack)
                 if len(found) < count:
-                    partition(entry.subproblem, entry.stack)
+                    partition(entry.subproblem, entry.stack, entry.steps_score)
                 continue
             if session.resolves >= limit:
                 limit_reached = True
@@ -150,10 +155,15 @@ def search(
         )
     kept: list[FoundStack] = []
     rules = tuple(dict.fromkeys(discarded))
-    for stack in found:
+    for stack in sorted(found, key=lambda s: -s.score):
         with_info = _with_info(stack, (*info, *rules))
-        wrapped, advice = runner.wrap(with_info)
-        kept.append(FoundStack(wrapped, advice))
+        advice: tuple[WrapAdvice, ...] = ()
+        if stopped is None:
+            try:
+                with_info, advice = runner.wrap(with_info)
+            except EagerStopPipeline as exc:
+                stopped = exc.reason
+        kept.append(FoundStack(with_info, advice))
     return SearchResult(
         stacks=tuple(kept),
         resolves=session.resolves,

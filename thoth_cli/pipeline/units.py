@@ -289,6 +289,11 @@ class Stride(Unit):
 
     kind = "stride"
 
+    def highest_score(self) -> float:
+        """The highest score this stride can give (default 1); one that only penalises says 0, so
+        the search knows a stack can only lose from it."""
+        return 1.0
+
     def run(self, stack: Stack) -> Scored | None:
         raise NotImplementedError
 
@@ -364,7 +369,9 @@ def _same_kind(default: object, value: object) -> bool:
 def _kind_name(default: object) -> str:
     if isinstance(default, bool):
         return "true or false"
-    if isinstance(default, (int, float)):
+    if isinstance(default, int):
+        return "a whole number"
+    if isinstance(default, float):
         return "a number"
     if isinstance(default, (list, tuple)):
         return "a list"

@@ -204,6 +204,18 @@ class Provider(AbstractProvider[Requirement, Candidate, str]):
                     text=f"{candidate.display_name}=={candidate.version}",
                 )
             )
+        if candidate.alias_of is not None and not candidate.extras:
+            # A pseudonym's alternative fills another package's slot; its own name's slot must
+            # agree, or a second requirement on it could pin another version of the same package.
+            dependencies.append(
+                Requirement(
+                    name=candidate.name,
+                    display_name=candidate.display_name,
+                    specifier=SpecifierSet(f"=={candidate.version}"),
+                    text=f"{candidate.display_name}=={candidate.version}",
+                    index=candidate.index,
+                )
+            )
         for text in metadata.requires_dist:
             requirement = self._dependency(candidate, text)
             if requirement is not None:

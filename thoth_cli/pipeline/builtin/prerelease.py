@@ -53,11 +53,18 @@ class PrereleaseStep(Step):
         because = self._allowed_because(candidate.name)
         if because is None:
             mode = self.context.builder.policy.prerelease
+            if mode in _EXPLICIT:
+                fix = (
+                    f"require a pre-release explicitly (e.g. {candidate.display_name}>={candidate.version}) "
+                    "or pass --prerelease allow"
+                )
+            else:
+                fix = (
+                    "pass --prerelease allow, or --prerelease if-necessary-or-explicit to accept the "
+                    "pre-releases your requirements name"
+                )
             raise NotAcceptable(
-                f"{candidate.version} is a pre-release (--prerelease {mode.value})",
-                link=self.link,
-                fix=f"require a pre-release explicitly (e.g. {candidate.display_name}>={candidate.version}) "
-                "or pass --prerelease allow",
+                f"{candidate.version} is a pre-release (--prerelease {mode.value})", link=self.link, fix=fix
             )
         message = f"a pre-release, accepted because {because}"
         return Scored(0.0, (self.justification(JustificationType.INFO, message, candidate=candidate),))
@@ -85,8 +92,15 @@ class PrereleaseStep(Step):
             versions = self.context.versions_of(name)
             if versions and all(v.is_prerelease for v in versions):
                 return "the package has only pre-releases"
-            if not any(not c.version.is_prerelease for c in self.context.candidates_of(name)):
-                return "none of its final releases installs on the target"
+            # Final releases the project's requirements admit, none of which installs here:
+            # (when none is admitted at all, the requirement excludes them - not a necessity).
+            admitted = [
+                v
+                for v in versions
+                if not v.is_prerelease and all(req.specifier.contains(v, prereleases=True) for req in own)
+            ]
+            if admitted and not any(not c.version.is_prerelease for c in self.context.candidates_of(name)):
+                return "none of its final releases that the project allows installs on the target"
         return None
 
 

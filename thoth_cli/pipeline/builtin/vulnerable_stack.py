@@ -40,6 +40,9 @@ class VulnerableStackStride(Stride):
         if context.recommendation_type in INCLUDED_FOR:
             yield {}
 
+    def highest_score(self) -> float:
+        return 0.0
+
     def run(self, stack: Stack) -> Scored | None:
         warnings = advisory_text.stack_warnings(self, stack)
         if not warnings:
