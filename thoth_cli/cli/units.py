@@ -37,10 +37,10 @@ def units_command(consoles: Consoles, output_format: str) -> None:
         click.echo(json.dumps(data, indent=2))
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("unit")
-    table.add_column("type")
-    table.add_column("description")
-    table.add_column("configuration")
+    table.add_column("unit", no_wrap=True)
+    table.add_column("type", no_wrap=True)
+    table.add_column("description", overflow="fold")
+    table.add_column("configuration", overflow="fold")
     for cls in ordered:
         configuration = ", ".join(
             f"{key}={value!r}" for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())

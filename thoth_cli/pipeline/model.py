@@ -19,6 +19,9 @@ from thoth_cli.pipeline.units import (
 UnitSpec = tuple[type[Unit], Configuration | None]
 """A unit class and its configuration (None: the defaults)."""
 
+UnitEntry = UnitSpec | type[Unit]
+"""What the `Pipeline` constructor takes: a spec, or a bare class for its defaults."""
+
 
 @dataclass(frozen=True)
 class Pipeline:
@@ -37,12 +40,12 @@ class Pipeline:
     def __init__(
         self,
         *,
-        boots: Iterable[UnitSpec] = (),
-        pseudonyms: Iterable[UnitSpec] = (),
-        sieves: Iterable[UnitSpec] = (),
-        steps: Iterable[UnitSpec] = (),
-        strides: Iterable[UnitSpec] = (),
-        wraps: Iterable[UnitSpec] = (),
+        boots: Iterable[UnitEntry] = (),
+        pseudonyms: Iterable[UnitEntry] = (),
+        sieves: Iterable[UnitEntry] = (),
+        steps: Iterable[UnitEntry] = (),
+        strides: Iterable[UnitEntry] = (),
+        wraps: Iterable[UnitEntry] = (),
     ) -> None:
         # Lists are accepted for the notebook API; the value itself stays immutable.
         for field_name, specs, base in (
