@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -16,9 +16,10 @@ from thoth_cli.errors import InputError, UsageError
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.client import IndexClient, IndexStrategy
 from thoth_cli.index.http import HttpClient, HttpSettings
-from thoth_cli.index.model import IndexSpec
+from thoth_cli.index.model import CoreMetadata, DistributionFile, IndexSpec, ProjectPage
 from thoth_cli.index.sources import index_specs
 from thoth_cli.knowledge.advisories import AdvisorySource, NoAdvisories
+from thoth_cli.knowledge.sources import AdvisoryOptions, RunAdvisories, open_advisories
 from thoth_cli.lock.atomic import write_atomic
 from thoth_cli.lock.formats import LockFormat, lock_path_for, read_lock, render_lock
 from thoth_cli.lock.model import LockFile
@@ -32,7 +33,7 @@ from thoth_cli.resolver.candidate import Candidate
 from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.resolver.resolve import Resolution, ResolveRequest, ResolveSession
 from thoth_cli.resolver.source import PackageSource
-from thoth_cli.stack import Stack
+from thoth_cli.stack import Justification, JustificationType, Stack
 from thoth_cli.target import Target
 from thoth_cli.usage.model import LibraryUsage
 
@@ -55,6 +56,11 @@ class Recommendation:
 
     `pipeline` given explicitly bypasses the builder; `blocked` units never run. `now` is
     when release ages are measured from (default: the `--exclude-newer` cut-off, else now).
+    `usage` may be a function that scans the sources: it runs only if a unit asks.
+    `advisories` is a source, or `AdvisoryOptions` saying where to get them: the OSV API is
+    then asked through the run's own HTTP client and cache, and when it cannot be reached
+    the run goes on without advisories and says so (`Advice.warnings`), except for the
+    security type, which fails (exit 3).
     """
 
     type: RecommendationType = RecommendationType.LATEST
@@ -63,8 +69,8 @@ class Recommendation:
     pipeline: Pipeline | None = None
     blocked: frozenset[str] = frozenset()
     machine: RuntimeEnvironment | None = None
-    usage: LibraryUsage | None = None
-    advisories: AdvisorySource = field(default_factory=NoAdvisories)
+    usage: LibraryUsage | Callable[[], LibraryUsage | None] | None = None
+    advisories: AdvisorySource | AdvisoryOptions = field(default_factory=NoAdvisories)
     labels: Mapping[str, str] = field(default_factory=dict)
     now: datetime | None = None
 
@@ -117,6 +123,10 @@ class Advice:
     search: SearchResult | None = None
     units: PipelineUnits | None = None
     """The units that ran, in pipeline order."""
+    warnings: tuple[str, ...] = ()
+    """What the run went on without (advisories the OSV API could not give)."""
+    notes: tuple[str, ...] = ()
+    """What the run's sources skipped (advisory records' versions that are not PEP 440)."""
 
 
 @dataclass(frozen=True)
@@ -189,17 +199,59 @@ def _is_manifest_name(path: Path) -> bool:
 
 
 @contextmanager
-def open_source(indexes: Sequence[IndexSpec], options: IndexOptions) -> Iterator[PackageSource]:
-    """An index client for the run, closed (pending fetches cancelled) on the way out."""
+def open_http(indexes: Sequence[IndexSpec], options: IndexOptions) -> Iterator[HttpClient]:
+    """The run's HTTP client and cache, shared by the index client and the OSV API."""
     cache = Cache(options.cache_dir or Cache.default_root())
     insecure = frozenset(_host(spec.url) for spec in indexes if not spec.verify_ssl)
     settings = replace(options.http, insecure_hosts=options.http.insecure_hosts | insecure)
     with HttpClient(settings, cache) as http:
-        client = IndexClient(indexes, http, strategy=options.strategy)
-        try:
-            yield client
-        finally:
-            client.close()
+        yield http
+
+
+@contextmanager
+def open_index(
+    indexes: Sequence[IndexSpec], http: HttpClient, options: IndexOptions
+) -> Iterator[IndexClient]:
+    """An index client on the run's HTTP client, closed (pending fetches cancelled) on the way out."""
+    client = IndexClient(indexes, http, strategy=options.strategy)
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+@contextmanager
+def open_source(indexes: Sequence[IndexSpec], options: IndexOptions) -> Iterator[PackageSource]:
+    """An index client for the run, on its own HTTP client, closed on the way out."""
+    with open_http(indexes, options) as http, open_index(indexes, http, options) as client:
+        yield client
+
+
+class AnnouncingSource:
+    """A PackageSource that tells `announce` each name the resolver looks up or fetches ahead, so
+    that the OSV API learns, in one query, about the packages the units are about to ask about."""
+
+    def __init__(self, source: PackageSource, announce: Callable[[Iterable[str]], None]) -> None:
+        self.source = source
+        self.announce = announce
+
+    def project(self, name: str, *, index: str | None = None) -> ProjectPage:
+        self.announce((name,))
+        return self.source.project(name, index=index)
+
+    def metadata(self, file: DistributionFile) -> CoreMetadata:
+        return self.source.metadata(file)
+
+    def download(self, file: DistributionFile) -> bytes:
+        return self.source.download(file)
+
+    def prefetch(self, names: Iterable[str], *, index: str | None = None) -> None:
+        names = list(names)
+        self.announce(names)
+        self.source.prefetch(names, index=index)
+
+    def prefetch_metadata(self, files: Iterable[DistributionFile]) -> None:
+        self.source.prefetch_metadata(files)
 
 
 def _host(url: str) -> str:
@@ -280,23 +332,37 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
         policy=policy,
     )
     wanted = request.recommendation
-    context = BuilderContext(
-        project=request.project,
-        target=request.target,
-        recommendation_type=wanted.type,
-        groups=request.groups,
-        policy=policy,
-        environment=wanted.machine,
-        usage=wanted.usage,
-        labels=wanted.labels,
-        advisories=wanted.advisories,
-        now=wanted.now or policy.exclude_newer or datetime.now(timezone.utc),
+    with open_http(indexes, request.index) as http:
+        advisories = _advisories(wanted, http)
+        context = BuilderContext(
+            project=request.project,
+            target=request.target,
+            recommendation_type=wanted.type,
+            groups=request.groups,
+            policy=policy,
+            environment=wanted.machine,
+            usage=wanted.usage,
+            labels=wanted.labels,
+            advisories=advisories.source,
+            now=wanted.now or policy.exclude_newer or datetime.now(timezone.utc),
+        )
+        units = choose_pipeline(context, wanted).instantiate()
+        advisories.expect(req.name for req in context.requirements())
+        with open_index(indexes, http, request.index) as client:
+            source = AnnouncingSource(client, advisories.expect) if advisories.osv is not None else client
+            session = ResolveSession(
+                resolve_request, source, on_build=on_build, pipeline=units, context=context
+            )
+            assert session.runner is not None
+            found = search(session, session.runner, count=wanted.count, limit=wanted.limit)
+        # A later resolve's failure is set aside by the search: a run that needs advisories fails here.
+        advisories.check()
+    found = replace(
+        found,
+        stacks=tuple(
+            replace(kept, stack=explain_removals(kept.stack, session.runner.removed)) for kept in found.stacks
+        ),
     )
-    units = choose_pipeline(context, wanted).instantiate()
-    with open_source(indexes, request.index) as source:
-        session = ResolveSession(resolve_request, source, on_build=on_build, pipeline=units, context=context)
-        assert session.runner is not None
-        found = search(session, session.runner, count=wanted.count, limit=wanted.limit)
     resolution = Resolution(stack=found.stacks[0].stack, skipped_by_marker=tuple(session.skipped))
     target = RecordedTarget(
         request.target, request.environment or {}, python_version_exact=request.target.python_version_exact
@@ -307,7 +373,57 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
         write_atomic(request.output, text)
         written = request.output
     outcome = installed_outcome(request.installed, resolution.stack) if request.installed else None
-    return Advice(request, resolution, indexes, text, previous, written, outcome, found, units)
+    return Advice(
+        request,
+        resolution,
+        indexes,
+        text,
+        previous,
+        written,
+        outcome,
+        found,
+        units,
+        warnings=advisories.warnings,
+        notes=advisories.notes,
+    )
+
+
+def _advisories(wanted: Recommendation, http: HttpClient) -> RunAdvisories:
+    if not isinstance(wanted.advisories, AdvisoryOptions):
+        return RunAdvisories(wanted.advisories)
+    # Security removes known-vulnerable releases: without advisories its answer would be a lie.
+    required = "the security recommendation type" if wanted.type is RecommendationType.SECURITY else None
+    return open_advisories(wanted.advisories, http, required=required)
+
+
+EXPLAINED_REMOVALS = 3
+"""How many newer releases a package's justifications name as removed; the rest are counted."""
+
+
+def explain_removals(stack: Stack, removed: Mapping[NormalizedName, Mapping[Version, str]]) -> Stack:
+    """The stack with, for each pin whose newer releases units removed, why it is not one of those.
+
+    Without it, a pin older than the newest release would go unexplained in the lock and the
+    report: the units' reasons (a vulnerability, a sieve's issue) say why the choice is this
+    one. Filed with the stack's reasons, each naming its package and version, as the stack
+    rules file what they say about one pin.
+    """
+    explained: list[Justification] = []
+    for package in stack.packages:
+        reasons = removed.get(package.name, {})
+        newer = sorted((version for version in reasons if version > package.version), reverse=True)
+        about = {"package": package.display_name, "version": str(package.version)}
+        explained.extend(
+            Justification(JustificationType.INFO, f"chosen over {version}, {reasons[version]}", **about)
+            for version in newer[:EXPLAINED_REMOVALS]
+        )
+        if len(newer) > EXPLAINED_REMOVALS:
+            more = len(newer) - EXPLAINED_REMOVALS
+            message = f"chosen over {more} more newer release{'s' if more != 1 else ''} that units removed"
+            explained.append(Justification(JustificationType.INFO, message, **about))
+    if not explained:
+        return stack
+    return replace(stack, justifications=(*stack.justifications, *explained))
 
 
 def choose_pipeline(context: BuilderContext, wanted: Recommendation) -> Pipeline:

@@ -22,10 +22,15 @@ LINUX_312 = ("--python-version", "3.12", "--platform", "manylinux_2_28_x86_64")
 HOST: tuple[str, ...] = ()
 """No target options: resolve for this interpreter on this machine (what a fresh venv of it installs)."""
 
-# Variables of the machine that would point a run at another index or cache, or colour its output.
+ADVISORY_OPTIONS = ("--advisories", "--osv-url", "--no-advisories")
+"""The options that say where a run's advisories come from; without one, the runner passes --no-advisories."""
+
+# Variables of the machine that would point a run at another index, advisory service or cache, or
+# colour its output.
 _THOTH_ENVIRONMENT = (
     "THOTH_INDEX_URL",
     "THOTH_EXTRA_INDEX_URL",
+    "THOTH_OSV_URL",
     "THOTH_CACHE_DIR",
     "NO_COLOR",
     "FORCE_COLOR",
@@ -34,7 +39,8 @@ _THOTH_ENVIRONMENT = (
 
 @dataclass(frozen=True)
 class Thoth:
-    """`thoth advise` run in-process as a user runs it, with a private cache and never the real index."""
+    """`thoth advise` run in-process as a user runs it, with a private cache, never the real index and
+    never the real OSV API."""
 
     cache_dir: Path
 
@@ -44,12 +50,22 @@ class Thoth:
         index: IndexServer | None = None,
         target: Sequence[str] = LINUX_312,
         env: Mapping[str, str | None] | None = None,
+        advisories: bool = False,
     ) -> Result:
         """Run `thoth advise`; `index` passes `--index-url` of the test index (leave it out to use the
-        manifest's sources). Every run must end through the CLI's own error handling."""
+        manifest's sources). Every run must end through the CLI's own error handling.
+
+        Advisories are off (`--no-advisories`) unless the arguments name their source or
+        `advisories` is true (the run then reads them where a user's would: .thoth.yaml, else
+        the OSV API, which a test must point at its own server). A default of the real OSV API
+        would reach the network from every test; an address that refuses connections would
+        cost each run its retries and fail every `-t security` run.
+        """
         command = ["--color", "never", "advise", "--cache-dir", str(self.cache_dir)]
         if index is not None:
             command += ["--index-url", index.url()]
+        if not advisories and not any(argument in ADVISORY_OPTIONS for argument in arguments):
+            command.append("--no-advisories")
         command += [*target, *arguments]
         environment: dict[str, str | None] = dict.fromkeys(_THOTH_ENVIRONMENT)
         environment.update(env or {})

@@ -907,6 +907,8 @@ def test_python_m_thoth_cli_advise_writes_the_lock(tmp_path: Path, server: Index
             str(tmp_path / "cache"),
             "--index-url",
             server.url(),
+            # Advisories would come from the real OSV API: tests never reach it.
+            "--no-advisories",
             *LINUX_312,
         ],
         cwd=tmp_path,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Sized
+from collections.abc import Callable, Sized
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -24,6 +24,9 @@ from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.client import IndexStrategy
 from thoth_cli.index.http import HttpSettings
+from thoth_cli.knowledge.local import AdvisoryFolderError
+from thoth_cli.knowledge.osv_api import DEFAULT_OSV_URL
+from thoth_cli.knowledge.sources import AdvisoryOptions
 from thoth_cli.lock.atomic import LockWriteError
 from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
 from thoth_cli.pipeline.context import RecommendationType
@@ -31,12 +34,13 @@ from thoth_cli.pipeline.search import DEFAULT_LIMIT
 from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
-from thoth_cli.stack import JustificationType, Stack
+from thoth_cli.stack import Justification, JustificationType, Stack
 from thoth_cli.target import Target
 
 if TYPE_CHECKING:
     from thoth_cli.config import EnvironmentSpec, ThothConfig
     from thoth_cli.discovery import RuntimeEnvironment
+    from thoth_cli.usage.model import LibraryUsage
 
 CONFIG_NAME = ".thoth.yaml"
 """`thoth_cli.config.CONFIG_NAME` restated: that module (and YAML) loads only when an environment is used."""
@@ -248,6 +252,35 @@ _CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
     show_default=True,
     help="Seconds an index page stays fresh when the server does not say.",
 )
+@click.option(
+    "--advisories",
+    "advisory_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    metavar="DIR",
+    help="Read security advisories from this folder of OSV records (a clone of PyPA's advisory "
+    "database, or OSV's PyPI export) instead of asking the OSV API; repeatable [default: the "
+    f"advisories of {CONFIG_NAME}, else the OSV API].",
+)
+@click.option(
+    "--osv-url",
+    default=None,
+    envvar="THOTH_OSV_URL",
+    metavar="URL",
+    help=f"The OSV API to ask for security advisories [default: {DEFAULT_OSV_URL}]; given with "
+    "--advisories, both are read.",
+)
+@click.option(
+    "--no-advisories",
+    is_flag=True,
+    help="Check no security advisories (the OSV API is not asked).",
+)
+@click.option(
+    "--no-static-analysis",
+    is_flag=True,
+    help="Do not scan the project's sources for the libraries they use (units that depend on "
+    "them, such as tensorflow-30990, then never join).",
+)
 @click.pass_obj
 def advise_command(
     consoles: Consoles,
@@ -291,8 +324,22 @@ def advise_command(
     refresh: bool,
     cache_dir: Path | None,
     cache_ttl: float,
+    advisory_dirs: tuple[Path, ...],
+    osv_url: str | None,
+    no_advisories: bool,
+    no_static_analysis: bool,
 ) -> None:
-    """Resolve the project for the target environment and write its lock file."""
+    """Resolve the project for the target environment and write its lock file.
+
+    Security advisories come from the OSV API by default; when it cannot be reached the run
+    goes on without them and warns, except with -t security, which fails (exit 3).
+    """
+    osv_url_given = click.get_current_context().get_parameter_source("osv_url") is (
+        click.core.ParameterSource.COMMANDLINE
+    )
+    advisories = advisory_options(
+        manifest_path, advisory_dirs, osv_url=osv_url, osv_url_given=osv_url_given, disabled=no_advisories
+    )
     flags = TargetFlags(
         python_version=python_version,
         platform=platform,
@@ -374,6 +421,10 @@ def advise_command(
                     pipeline=pipeline,
                     blocked=frozenset(blocked_units),
                     machine=environment.machine,
+                    usage=None
+                    if no_static_analysis
+                    else source_usage(consoles, project.manifest.parent, target),
+                    advisories=advisories,
                     labels=environment.spec.labels if environment.spec is not None else {},
                 ),
             )
@@ -387,6 +438,10 @@ def advise_command(
                     "from the index (--allow-build)"
                 ),
             )
+            for warning in advice.warnings:
+                consoles.warning(warning)
+            for note in advice.notes:
+                consoles.debug(note)
             show_advice(consoles, advice)
             if report_file is not None:
                 _write_report(consoles, advice, environment.report_path(report_file, len(environments)))
@@ -401,6 +456,77 @@ def advise_command(
             failures.append(exc)
     if failures:
         raise click.exceptions.Exit(int(failures[0].exit_code))
+
+
+def advisory_options(
+    manifest_path: Path | None,
+    directories: tuple[Path, ...],
+    *,
+    osv_url: str | None,
+    osv_url_given: bool,
+    disabled: bool,
+) -> AdvisoryOptions:
+    """Where the run's advisories come from: --no-advisories, else --advisories folders, else the
+    `advisories` of .thoth.yaml, else the OSV API. The OSV API is asked beside folders only when
+    --osv-url is on the command line (THOTH_OSV_URL only says where it is)."""
+    if disabled:
+        if directories or osv_url_given:
+            raise UsageError(
+                "--no-advisories checks no advisories, and --advisories and --osv-url say where to read them",
+                fix="pass --no-advisories alone, or leave it out",
+            )
+        return AdvisoryOptions.disabled()
+    for directory in directories:
+        if not directory.is_dir():
+            # Said before anything is resolved, as LocalAdvisories would say it.
+            raise AdvisoryFolderError(directory, "advisory folder not found")
+    url = osv_url or DEFAULT_OSV_URL
+    folders = directories or _configured_advisories(manifest_path)
+    if folders:
+        return AdvisoryOptions(directories=folders, osv_url=url if osv_url_given else None)
+    return AdvisoryOptions(osv_url=url)
+
+
+def _configured_advisories(manifest_path: Path | None) -> tuple[Path, ...]:
+    """The `advisories` folders of the .thoth.yaml governing the project, each checked to exist."""
+    from thoth_cli.config import find_config, read_config
+
+    path = find_config(manifest_path.parent if manifest_path is not None else Path())
+    if path is None:
+        return ()
+    config = read_config(path)
+    for folder in config.advisories:
+        if not folder.path.is_dir():
+            raise ConfigError(
+                "advisory folder not found",
+                location=folder.location,
+                text=repr(folder.written),
+                fix="clone https://github.com/pypa/advisory-database there, or correct the folder "
+                f"(a relative one is taken from {path.parent})",
+            )
+    return tuple(folder.path for folder in config.advisories)
+
+
+def source_usage(consoles: Consoles, folder: Path, target: Target) -> Callable[[], LibraryUsage | None]:
+    """The project's library usage, scanned from the manifest's folder when a unit first asks.
+
+    A file that cannot be read or parsed is left out with a note (shown with --verbose): the
+    scan informs units, and a broken script must never stop a lock from being made.
+    """
+
+    def scanned() -> LibraryUsage | None:
+        from thoth_cli.usage.scan import scan
+
+        try:
+            result = scan(folder, python_version=(target.python_version[0], target.python_version[1]))
+        except (ThothError, OSError) as exc:
+            consoles.debug(f"static analysis: {folder} not scanned: {exc}")
+            return None
+        for error in result.errors:
+            consoles.debug(f"static analysis: skipped {error}")
+        return result.usage()
+
+    return scanned
 
 
 @dataclass(frozen=True)
@@ -815,8 +941,7 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
                 consoles.debug(f"{kind}: {', '.join(unit.label for unit in units)}")
     justifications = [*best.justifications, *(j for p in best.packages for j in p.justifications)]
     for justification in justifications:
-        where = f"{justification.package} {justification.version}: " if justification.package else ""
-        text = f"{where}{justification.message} [{justification.unit or 'thoth'}]"
+        text = f"{_about(justification)}{justification.message} [{justification.unit or 'thoth'}]"
         if justification.type is JustificationType.INFO:
             consoles.debug(text)
         elif justification.type is JustificationType.WARNING:
@@ -841,6 +966,16 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
         )
     if found.stopped:
         consoles.warning(f"the search stopped early: {found.stopped}")
+
+
+def _about(justification: Justification) -> str:
+    """`name version: ` before a reason about one package, unless the reason starts by naming it."""
+    if not justification.package:
+        return ""
+    about = justification.package
+    if justification.version is not None:
+        about += f" {justification.version}"
+    return "" if justification.message.startswith(about + " ") else about + ": "
 
 
 def _difference(best: Stack, other: Stack) -> str:
