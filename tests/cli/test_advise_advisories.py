@@ -471,3 +471,20 @@ def test_sources_are_scanned_only_when_a_unit_asks(app: Path, thoth: Thoth, serv
     result = CliRunner().invoke(cli, command, env={"THOTH_OSV_URL": None, "THOTH_CACHE_DIR": None})
     assert result.exit_code == 0, result.stderr
     assert "static analysis" not in result.stderr
+
+
+def test_the_packages_the_resolver_meets_are_asked_about_in_one_query(
+    app: Path, thoth: Thoth, index_server: IndexServerFactory, osv: OsvServer
+) -> None:
+    server = index_server("requests 2.31.0: urllib3>=1.26, idna\nidna 3.6\n" + UNIVERSE)
+    manifest = pyproject(app, "requests")
+    result = advise(thoth, manifest, "-t", "latest", "--osv-url", osv.url, index=server)
+    assert result.exit_code == 0, result.stderr
+    assert pins(app) == {"idna": "3.6", "requests": "2.31.0", "urllib3": "2.0.5"}
+    (batch,) = osv.requests_to("/v1/querybatch")
+    assert sorted(query["package"]["name"] for query in batch.body["queries"]) == [
+        "idna",
+        "requests",
+        "urllib3",
+    ]
+    assert f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerability-report]\n" in result.stderr
