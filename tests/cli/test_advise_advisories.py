@@ -488,3 +488,21 @@ def test_the_packages_the_resolver_meets_are_asked_about_in_one_query(
         "urllib3",
     ]
     assert f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerability-report]\n" in result.stderr
+
+
+def test_security_keeps_a_vulnerable_release_when_nothing_else_is_allowed_and_says_so_loudly(
+    app: Path, thoth: Thoth, server: IndexServer, advisories: Path
+) -> None:
+    manifest = pyproject(app, "urllib3>=2")
+    result = advise(thoth, manifest, "-t", "security", "--advisories", str(advisories), index=server)
+    assert result.exit_code == 0, result.stderr
+    assert pins(app) == {"urllib3": "2.0.5"}
+    assert result.stderr.splitlines()[1:-1] == [
+        f"warning: urllib3 2.0.5 has a {PYSEC_2023_192} [vulnerable-stack]",
+        f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerable-stack]",
+        f"warning: urllib3 2.0.5: kept although {REMOVED.partition('unit vulnerabilities: ')[2]} "
+        "(no release without this issue is allowed) [vulnerabilities]",
+        "warning: urllib3: unit vulnerabilities would remove every release of urllib3 the project allows; "
+        "they are kept, and the reasons stand [vulnerabilities]",
+    ]
+    assert lock(app)["tool"]["thoth"]["score"] == -0.4
