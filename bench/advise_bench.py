@@ -78,6 +78,8 @@ def commands(
             python_version,
             "--cache-dir",
             str(cache),
+            # The other tools check no advisories: time the same job.
+            "--no-advisories",
             *index,
         ]
     if tool == "pip-compile":

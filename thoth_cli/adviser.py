@@ -429,7 +429,9 @@ def explain_removals(stack: Stack, removed: Mapping[NormalizedName, Mapping[Vers
 def choose_pipeline(context: BuilderContext, wanted: Recommendation) -> Pipeline:
     """The explicit pipeline, or the one the units choose for this context; less the blocked units."""
     available = available_units()
-    blocked = check_blocked(wanted.blocked, available)
     if wanted.pipeline is not None:
-        return wanted.pipeline.without(blocked)
+        # An explicit pipeline may hold units no registry knows (a notebook's own classes).
+        named = {cls.name: cls for cls, _ in wanted.pipeline.all()}
+        return wanted.pipeline.without(check_blocked(wanted.blocked, {**available, **named}))
+    blocked = check_blocked(wanted.blocked, available)
     return build_pipeline(context, available.values(), blocked=blocked)

@@ -98,7 +98,7 @@ def known(record_id: str, aliases: str, fixed: str) -> str:
     first sentence of their details)."""
     return (
         f"known vulnerability {record_id} ({aliases}): urllib3 is a user-friendly HTTP client library for "
-        f"Python.; fixed in {fixed}"
+        f"Python; fixed in {fixed}"
     )
 
 

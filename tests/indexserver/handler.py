@@ -63,10 +63,12 @@ class IndexRequestHandler(BaseHTTPRequestHandler):
         """Silent: tests read `server.requests` instead."""
 
     def do_GET(self) -> None:
-        self._serve(head=False)
+        with self.state.answering():
+            self._serve(head=False)
 
     def do_HEAD(self) -> None:
-        self._serve(head=True)
+        with self.state.answering():
+            self._serve(head=True)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         # Malformed requests and unsupported methods land here; answer without closing keep-alive.

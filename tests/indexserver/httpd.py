@@ -44,7 +44,11 @@ class IndexHTTPServer(ThreadingHTTPServer):
         super().shutdown_request(request)
 
     def close_all(self) -> None:
-        """Shut every open connection (waking threads that wait for a next request) and join the threads."""
+        """Shut every open connection (waking threads that wait for a next request) and join the threads.
+
+        Answers already under way (a slow fault woken by stopping) are let finish first.
+        """
+        self.state.wait_answered(timeout=10.0)
         for connection in self.state.open_connections():
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar, overload
 
@@ -115,6 +116,8 @@ class ServerState:
         self._records: list[RequestRecord] = []
         self._connections: set[socket.socket] = set()
         self._errors: list[BaseException] = []
+        self._answering = 0
+        self._answered = threading.Condition(self._lock)
 
     def record(self, record: RequestRecord) -> None:
         with self._lock:
@@ -135,6 +138,23 @@ class ServerState:
     def closed(self, connection: socket.socket) -> None:
         with self._lock:
             self._connections.discard(connection)
+
+    @contextlib.contextmanager
+    def answering(self) -> Iterator[None]:
+        """Marks a request being answered: stopping lets it finish before shutting connections."""
+        with self._lock:
+            self._answering += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._answering -= 1
+                self._answered.notify_all()
+
+    def wait_answered(self, timeout: float) -> None:
+        """Wait (at most `timeout` seconds) until no request is being answered."""
+        with self._lock:
+            self._answered.wait_for(lambda: self._answering == 0, timeout=timeout)
 
     def open_connections(self) -> list[socket.socket]:
         with self._lock:

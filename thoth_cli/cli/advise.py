@@ -950,6 +950,13 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
             consoles.error(text)
     for name in best.skipped_dependencies:
         consoles.warning(f"a unit left out dependencies of {name}: install the lock with --no-deps")
+    for advice_given in found.stacks[0].advice:
+        for variable, value in sorted(advice_given.environment.items()):
+            consoles.info(f"advised: set {variable}={value}")
+        for change in advice_given.manifest_changes:
+            wanted = f" {change.requirement}" if change.requirement else ""
+            because = f" ({change.reason})" if change.reason else ""
+            consoles.info(f"advised: {change.action} {change.package}{wanted} in the manifest{because}")
     spent = f"{found.resolves} resolve{'s' if found.resolves != 1 else ''}"
     kind = advice.request.recommendation.type.value
     summary = f"{kind} stack, score {best.score:+.2f} ({spent})"

@@ -324,6 +324,10 @@ class OsvApi:
                     continue
                 except httpx.ConnectError as exc:
                     reason = f"cannot connect ({exc})" if str(exc) else "cannot connect"
+                    if any(text in str(exc) for text in _UNKNOWN_HOST):
+                        # The name does not exist here (an offline machine, a closed network):
+                        # asking again will not make it, and every run would wait for the retries.
+                        raise OsvApiError(url=shown, reason=reason) from None
                     continue
                 except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
                     reason = "the connection was reset"
@@ -449,6 +453,11 @@ def _service_message(content: bytes) -> str:
     data = _decode(content)
     message = data.get("message") if isinstance(data, Mapping) else None
     return f": {message}" if isinstance(message, str) and message else ""
+
+
+_UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided", "No such host is known")
+"""How the C library says a host name does not exist (glibc, BSD/macOS, Windows): a definite answer,
+unlike "Temporary failure in name resolution"."""
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -29,7 +29,7 @@ def vulnerability(advisory: Advisory) -> str:
     """One advisory in full: ids, summary and fix."""
     text = f"known vulnerability {names(advisory)}"
     if advisory.summary:
-        text += f": {advisory.summary}"
+        text += f": {advisory.summary.rstrip().rstrip('.;,:')}"
     return f"{text}; {fixed_in(advisory)}"
 
 
