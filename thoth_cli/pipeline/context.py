@@ -51,8 +51,9 @@ class BuilderContext:
     recommendation_type: RecommendationType = RecommendationType.LATEST
     groups: frozenset[Group] = frozenset({MAIN})
     policy: ResolutionPolicy = field(default_factory=ResolutionPolicy)
-    environment: RuntimeEnvironment | None = None
-    """The machine as discovery described it, when it was discovered (CUDA, CPU flags, GPUs)."""
+    environment: RuntimeEnvironment | Callable[[], RuntimeEnvironment | None] | None = None
+    """The machine (CUDA, CPU flags, GPUs, system packages), or how to discover it: probing the
+    host costs time, so it runs only when a unit first asks (`runtime_environment()`)."""
     usage: LibraryUsage | Callable[[], LibraryUsage | None] | None = None
     """The project's library usage, or how to get it: scanning sources costs time, so the scan
     runs only when a unit first asks (`library_usage()`)."""
@@ -60,6 +61,15 @@ class BuilderContext:
     advisories: AdvisorySource = field(default_factory=NoAdvisories)
     now: datetime = field(default_factory=_now)
     _scanned: list[LibraryUsage | None] = field(default_factory=list, compare=False, repr=False)
+    _discovered: list[RuntimeEnvironment | None] = field(default_factory=list, compare=False, repr=False)
+
+    def runtime_environment(self) -> RuntimeEnvironment | None:
+        """The machine the stack is for (None: not known), discovered on first use."""
+        if self.environment is None or isinstance(self.environment, RuntimeEnvironment):
+            return self.environment
+        if not self._discovered:
+            self._discovered.append(self.environment())
+        return self._discovered[0]
 
     def library_usage(self) -> LibraryUsage | None:
         """The project's library usage (None: not known), scanned on first use."""
