@@ -56,7 +56,9 @@ class Recommendation:
 
     `pipeline` given explicitly bypasses the builder; `blocked` units never run. `now` is
     when release ages are measured from (default: the `--exclude-newer` cut-off, else now).
-    `usage` may be a function that scans the sources: it runs only if a unit asks.
+    `machine` is what units may know of the machine (CUDA, CPU flags, GPUs, system packages),
+    or a function that discovers it: it runs only if a unit asks. `usage` may be a function
+    that scans the sources, likewise.
     `advisories` is a source, or `AdvisoryOptions` saying where to get them: the OSV API is
     then asked through the run's own HTTP client and cache, and when it cannot be reached
     the run goes on without advisories and says so (`Advice.warnings`), except for the
@@ -68,7 +70,7 @@ class Recommendation:
     limit: int = DEFAULT_LIMIT
     pipeline: Pipeline | None = None
     blocked: frozenset[str] = frozenset()
-    machine: RuntimeEnvironment | None = None
+    machine: RuntimeEnvironment | Callable[[], RuntimeEnvironment | None] | None = None
     usage: LibraryUsage | Callable[[], LibraryUsage | None] | None = None
     advisories: AdvisorySource | AdvisoryOptions = field(default_factory=NoAdvisories)
     labels: Mapping[str, str] = field(default_factory=dict)

@@ -35,17 +35,23 @@ from thoth_cli.project.load import find_manifest, load_project
 from thoth_cli.project.model import Project, ProjectRequirement
 from thoth_cli.resolver.policy import PrereleaseMode, ResolutionPolicy
 from thoth_cli.stack import Justification, JustificationType, Stack
-from thoth_cli.target import Target
+from thoth_cli.target import Platform, Target
 
 if TYPE_CHECKING:
     from thoth_cli.config import EnvironmentSpec, ThothConfig
-    from thoth_cli.discovery import RuntimeEnvironment
+    from thoth_cli.discovery import PythonInterpreter, RuntimeEnvironment
     from thoth_cli.usage.model import LibraryUsage
 
 CONFIG_NAME = ".thoth.yaml"
 """`thoth_cli.config.CONFIG_NAME` restated: that module (and YAML) loads only when an environment is used."""
 
 _CUDA_VERSION = re.compile(r"\d+(\.\d+){0,2}")
+
+_AMD_GPU = re.compile(r"\b(amd|radeon|instinct|gfx\d+)", re.IGNORECASE)
+"""How a `.thoth.yaml` gpu_model names an AMD GPU; Thoth's entries named NVIDIA's."""
+
+DISCOVERY_TIMEOUT = 5.0
+"""Seconds a program asked about this machine may run (nvidia-smi, nvcc), as `thoth discover` allows."""
 
 
 @click.command()
@@ -420,7 +426,7 @@ def advise_command(
                     limit=limit,
                     pipeline=pipeline,
                     blocked=frozenset(blocked_units),
-                    machine=environment.machine,
+                    machine=environment.facts(target, flags),
                     usage=None
                     if no_static_analysis
                     else source_usage(consoles, project.manifest.parent, target),
@@ -588,6 +594,29 @@ class PlannedEnvironment:
 
         return with_overrides(self.spec, cuda_version=flags.cuda_version, cpu_flags=flags.cpu_flags).record()
 
+    def facts(
+        self, target: Target, flags: TargetFlags
+    ) -> RuntimeEnvironment | Callable[[], RuntimeEnvironment | None]:
+        """What the pipeline's units (prescriptions' conditions) may read about the machine.
+
+        A base image is what discovery found in it; a `.thoth.yaml` entry is what its fields
+        say; this machine is discovered when a unit first asks (most runs never pay for it);
+        another target is unknown but for its Python and platform. `--cuda-version` and
+        `--cpu-flags` replace what any of them says.
+        """
+        if self.machine is not None:
+            return _with_flags(self.machine, target, flags)
+        if self.spec is not None:
+            from thoth_cli.config import with_overrides
+
+            spec = with_overrides(self.spec, cuda_version=flags.cuda_version, cpu_flags=flags.cpu_flags)
+            return described_machine(spec, target)
+        if is_this_machine(target, flags):
+            return lambda: _with_flags(discover_host(target), target, flags)
+        from thoth_cli.discovery import RuntimeEnvironment
+
+        return _with_flags(RuntimeEnvironment(host=False), target, flags)
+
     def output_for(self, project: Project, lock_format: LockFormat, output: Path | None) -> Path:
         """Where the lock goes: --output, the overlay folder, or next to the manifest."""
         if output is None and self.overlay is not None:
@@ -607,6 +636,193 @@ class PlannedEnvironment:
         if self.name is not None:
             return f"runtime environment {self.name}: {target.describe()}"
         return target.describe()
+
+
+def is_this_machine(target: Target, flags: TargetFlags) -> bool:
+    """Whether the target is the running machine: no --platform or --python-version names another.
+
+    The manifest's own Python (Pipfile `[requires]`) still runs here, as Pipenv would run it.
+    """
+    if target.platform != Platform.current():
+        return False
+    if flags.python_version is None:
+        return True
+    running = Target.current()
+    return (target.implementation, target.python_version[:2], target.free_threaded) == (
+        running.implementation,
+        running.python_version[:2],
+        running.free_threaded,
+    )
+
+
+def discover_host(target: Target) -> RuntimeEnvironment:
+    """This machine, as far as prescriptions ask: OS, CPU, GPUs and driver, CUDA and cuDNN, system
+    packages, and the running interpreter's packages when the target is that interpreter.
+
+    The probes that start a program (nvidia-smi, rocm-smi, nvcc) run side by side; memory,
+    containers and the maths libraries, which no condition reads, are not probed.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from thoth_cli.discovery import RuntimeEnvironment, cuda, gpu, os_info, python_env, system_packages
+    from thoth_cli.discovery import cpu as cpu_probe
+    from thoth_cli.discovery.probe import ProbeContext
+
+    ctx = ProbeContext.create(timeout=DISCOVERY_TIMEOUT)
+    with ThreadPoolExecutor(max_workers=4, thread_name_prefix="thoth-facts") as pool:
+        nvidia = pool.submit(gpu.nvidia, ctx)
+        amd = pool.submit(gpu.amd, ctx)
+        toolkit = pool.submit(cuda.cuda_toolkit, ctx)
+        layout = pool.submit(python_env.interpreter_layout, ctx)
+        operating_system = os_info.operating_system(ctx)
+        processor = cpu_probe.cpu(ctx)
+        cudnn = cuda.cudnn(ctx)
+        packages = system_packages.system_packages(ctx)
+        interpreter = layout.result()
+        running = None if interpreter is None else interpreter.interpreter
+        # The running interpreter's packages describe the target only when it is that interpreter.
+        installed = python_env.python_packages(ctx) if _same_python(running, target) else None
+        nvidia_report, amd_report = nvidia.result(), amd.result()
+    amd_gpus = () if amd_report is None else amd_report.gpus
+    gpus = (amd_gpus or None) if nvidia_report is None else nvidia_report.gpus + amd_gpus
+    return RuntimeEnvironment(
+        host=True,
+        os=operating_system,
+        platform=target.platform,
+        python=running,
+        python_packages=installed,
+        cpu=processor,
+        gpus=gpus,
+        nvidia_driver=None if nvidia_report is None else nvidia_report.driver,
+        rocm=None if amd_report is None else amd_report.rocm,
+        cuda_toolkit=toolkit.result(),
+        cudnn=cudnn,
+        system_packages=packages,
+    )
+
+
+def described_machine(spec: EnvironmentSpec, target: Target) -> RuntimeEnvironment:
+    """The machine a `.thoth.yaml` entry describes; what it leaves out is unknown (None).
+
+    Its `gpu_model` is NVIDIA's unless the name says AMD, and its compute capability is the
+    one the model is known by; the CUDA its `driver_version` runs is NVIDIA's table's.
+    """
+    from thoth_cli.discovery import (
+        Cpu,
+        CudaToolkit,
+        Gpu,
+        Library,
+        NvidiaDriver,
+        OperatingSystem,
+        RuntimeEnvironment,
+    )
+    from thoth_cli.discovery.gpu import capability_from_name, newest_cuda
+
+    system = spec.operating_system
+    hardware = spec.hardware
+    cpu = None
+    if spec.cpu_flags is not None or (
+        hardware is not None and (hardware.cpu_family, hardware.cpu_model) != (None, None)
+    ):
+        cpu = Cpu(
+            vendor=None,
+            brand=None,
+            family=None if hardware is None else hardware.cpu_family,
+            model=None if hardware is None else hardware.cpu_model,
+            stepping=None,
+            logical_cores=None,
+            physical_cores=None,
+            # No flags is "not known", as discovery says it when the kernel does not list them.
+            flags=frozenset(spec.cpu_flags or ()),
+            source=CONFIG_NAME,
+        )
+    gpus = None
+    if hardware is not None and hardware.gpu_model is not None:
+        model = hardware.gpu_model
+        amd = capability_from_name(model) is None and _AMD_GPU.search(model) is not None
+        gpus = (
+            Gpu(
+                vendor="amd" if amd else "nvidia",
+                model=model,
+                compute_capability=None if amd else capability_from_name(model),
+            ),
+        )
+    driver = None
+    if spec.driver_version is not None:
+        cuda = newest_cuda(spec.driver_version, windows=target.platform.os == "windows")
+        driver = NvidiaDriver(spec.driver_version, cuda, None if cuda is None else "driver-table")
+    return _with_python(
+        RuntimeEnvironment(
+            host=False,
+            os=None if system is None else OperatingSystem(id=system.name, version=system.version),
+            cpu=cpu,
+            gpus=gpus,
+            nvidia_driver=driver,
+            cuda_toolkit=None if spec.cuda_version is None else CudaToolkit(spec.cuda_version, CONFIG_NAME),
+            cudnn=None if spec.cudnn_version is None else Library("cudnn", spec.cudnn_version, ""),
+            mkl=None if spec.mkl_version is None else Library("mkl", spec.mkl_version, ""),
+            openblas=None
+            if spec.openblas_version is None
+            else Library("openblas", spec.openblas_version, ""),
+            openmpi=None if spec.openmpi_version is None else Library("openmpi", spec.openmpi_version, ""),
+        ),
+        target,
+    )
+
+
+def _with_flags(machine: RuntimeEnvironment, target: Target, flags: TargetFlags) -> RuntimeEnvironment:
+    """The machine for the target's Python and platform, with the CUDA and CPU flags the command line gave."""
+    from dataclasses import replace
+
+    from thoth_cli.discovery import Cpu, CudaToolkit
+
+    machine = _with_python(machine, target)
+    if flags.cuda_version is not None:
+        machine = replace(machine, cuda_toolkit=CudaToolkit(flags.cuda_version, "--cuda-version"))
+    if flags.cpu_flags is not None:
+        given = frozenset(flags.cpu_flags)
+        if machine.cpu is None:
+            cpu = Cpu(
+                vendor=None,
+                brand=None,
+                family=None,
+                model=None,
+                stepping=None,
+                logical_cores=None,
+                physical_cores=None,
+                flags=given,
+                source="--cpu-flags",
+            )
+        else:
+            cpu = replace(machine.cpu, flags=given, source="--cpu-flags")
+        machine = replace(machine, cpu=cpu)
+    return machine
+
+
+def _with_python(machine: RuntimeEnvironment, target: Target) -> RuntimeEnvironment:
+    """The machine with the target's interpreter and platform; its packages only if that is its own."""
+    from dataclasses import replace
+
+    from thoth_cli.discovery import PythonInterpreter
+
+    if _same_python(machine.python, target):
+        return replace(machine, platform=target.platform)
+    python = PythonInterpreter(
+        implementation=target.implementation,
+        version=target.python_version,
+        version_exact=not target.python_version_stated,
+        free_threaded=target.free_threaded,
+        implementation_version=target.implementation_version,
+    )
+    return replace(machine, platform=target.platform, python=python, python_packages=None)
+
+
+def _same_python(python: PythonInterpreter | None, target: Target) -> bool:
+    return python is not None and (python.implementation, python.version, python.free_threaded) == (
+        target.implementation,
+        target.python_version,
+        target.free_threaded,
+    )
 
 
 def plan_environments(
