@@ -607,10 +607,7 @@ class PlannedEnvironment:
         if self.machine is not None:
             return _with_flags(self.machine, target, flags)
         if self.spec is not None:
-            from thoth_cli.config import with_overrides
-
-            spec = with_overrides(self.spec, cuda_version=flags.cuda_version, cpu_flags=flags.cpu_flags)
-            return described_machine(spec, target)
+            return _with_flags(described_machine(self.spec, target), target, flags)
         if is_this_machine(target, flags):
             return lambda: _with_flags(discover_host(target), target, flags)
         from thoth_cli.discovery import RuntimeEnvironment
