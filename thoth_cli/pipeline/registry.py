@@ -1,9 +1,11 @@
-"""Every unit a pipeline can name: the built-in ones and those installed under `thoth_cli.units`."""
+"""Every unit a pipeline can name: built in, bundled prescriptions, installed under `thoth_cli.units`,
+and the user's prescription folders."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib.metadata import EntryPoint, entry_points
+from pathlib import Path
 
 from thoth_cli.errors import UnitError
 from thoth_cli.pipeline.units import UNIT_KINDS, Unit
@@ -42,9 +44,38 @@ def installed_units(points: Iterable[EntryPoint] | None = None) -> tuple[type[Un
     return tuple(found)
 
 
-def available_units(points: Iterable[EntryPoint] | None = None) -> dict[str, type[Unit]]:
-    """Unit name -> class; an installed unit of a built-in unit's name replaces it."""
+def bundled_units() -> tuple[type[Unit], ...]:
+    """The units of the prescriptions thoth ships (thoth_cli/knowledge/data), read once per process."""
+    from thoth_cli.knowledge.prescriptions.load import bundled_prescriptions
+    from thoth_cli.knowledge.prescriptions.units import compile_prescription
+
+    return tuple(compile_prescription(prescription) for prescription in bundled_prescriptions())
+
+
+def prescribed_units(directories: Sequence[Path]) -> tuple[type[Unit], ...]:
+    """The units of user prescription folders (or files), in the order given; a later folder's unit
+    replaces an earlier one of its name."""
+    from thoth_cli.knowledge.prescriptions.load import load_directories
+    from thoth_cli.knowledge.prescriptions.units import compile_prescription
+
+    units: dict[str, type[Unit]] = {}
+    for _, prescriptions in load_directories(directories):
+        for prescription in prescriptions:
+            units[prescription.name] = compile_prescription(prescription)
+    return tuple(units.values())
+
+
+def available_units(
+    points: Iterable[EntryPoint] | None = None, *, prescriptions: Sequence[Path] = ()
+) -> dict[str, type[Unit]]:
+    """Unit name -> class: the built-in units, the bundled prescriptions, the installed units, then
+    the prescriptions of the folders given, each replacing an earlier unit of its name.
+
+    A broken prescription (bundled or the user's) is a `PrescriptionError` naming the file,
+    the unit and the key (exit 4).
+    """
     units: dict[str, type[Unit]] = {cls.name: cls for cls in builtin_units()}
+    units.update((cls.name, cls) for cls in bundled_units())
     installed: dict[str, type[Unit]] = {}
     for cls in installed_units(points):
         known = installed.get(cls.name)
@@ -56,6 +87,7 @@ def available_units(points: Iterable[EntryPoint] | None = None) -> dict[str, typ
             )
         installed[cls.name] = cls
     units.update(installed)
+    units.update((cls.name, cls) for cls in prescribed_units(prescriptions))
     return units
 
 

@@ -1,0 +1,1 @@
+"""Prescriptions: declarative pipeline units written in YAML, validated, and compiled into unit classes."""
