@@ -641,3 +641,52 @@ def test_saving_an_environment_keeps_the_advisory_folders(tmp_path: Path) -> Non
     save_environment(path, GPU)
     assert path.read_text().startswith("advisories: [advisory-database]  # PyPA's, cloned\n")
     assert [folder.path for folder in read_config(path).advisories] == [tmp_path / "advisory-database"]
+
+
+# Prescription folders ------------------------------------------------------------------------------
+
+
+def test_prescription_folders_are_taken_from_the_files_folder_in_order(tmp_path: Path) -> None:
+    path = tmp_path / "repo" / ".thoth.yaml"
+    path.parent.mkdir()
+    path.write_text(f"prescriptions:\n  - prescriptions\n  - {tmp_path / 'team'}\nadvisories: [db]\n")
+    config = read_config(path)
+    assert config.prescriptions == (tmp_path / "repo" / "prescriptions", tmp_path / "team")
+    assert [folder.path for folder in config.advisories] == [tmp_path / "repo" / "db"]
+
+
+def test_a_file_without_prescriptions_names_none() -> None:
+    assert read(THOTH).prescriptions == ()
+    assert read("prescriptions:\n").prescriptions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "prescriptions: mine\n",
+            ".thoth.yaml:1 [prescriptions]: expected a list of folders: 'mine'\n"
+            "  fix: write it as a list, e.g. prescriptions: [prescriptions]",
+        ),
+        (
+            "prescriptions:\n  - mine\n  - {dir: x}\n",
+            ".thoth.yaml:3 [prescriptions[1]]: expected a folder of prescription files: a mapping\n"
+            "  fix: write each folder as text, relative to the configuration file or absolute",
+        ),
+        (
+            "prescription: [mine]\n",
+            ".thoth.yaml:1 [prescription]: unknown key in the configuration: 'prescription'\n"
+            "  fix: did you mean 'prescriptions'?",
+        ),
+    ],
+)
+def test_bad_prescription_folders_name_line_key_text_and_fix(text: str, message: str) -> None:
+    assert error(text) == message
+
+
+def test_saving_an_environment_keeps_the_prescription_folders(tmp_path: Path) -> None:
+    path = tmp_path / ".thoth.yaml"
+    path.write_text("prescriptions: [prescriptions]  # the team's rules\n")
+    save_environment(path, GPU)
+    assert path.read_text().startswith("prescriptions: [prescriptions]  # the team's rules\n")
+    assert read_config(path).prescriptions == (tmp_path / "prescriptions",)

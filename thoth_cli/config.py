@@ -3,7 +3,8 @@
 Thoth's clients (Thamos, the Kebechet bots) keep their settings in `.thoth.yaml` at the
 root of a repository. thoth reads the same file: `runtime_environments` name the machines
 a project is locked for, `overlays_dir` keeps one lock per environment, `advisories` (thoth's
-own) names folders of security advisories to read instead of asking the OSV API, and the
+own) names folders of security advisories to read instead of asking the OSV API,
+`prescriptions` (thoth's own too) folders of the project's prescriptions, and the
 service settings (`host`, `tls_verify`, `managers`...) are accepted and left alone. thoth adds a
 few fields to an environment entry (`platform_tag`, `glibc`, `cpu_flags`,
 `driver_version`) that Thoth's schema lacks.
@@ -49,7 +50,7 @@ IGNORED_KEYS: dict[str, str] = {
 }
 """Top-level keys of Thoth's own that do not change what thoth resolves, and what they are for."""
 
-TOP_LEVEL_KEYS = ("runtime_environments", "overlays_dir", "advisories", *IGNORED_KEYS)
+TOP_LEVEL_KEYS = ("runtime_environments", "overlays_dir", "advisories", "prescriptions", *IGNORED_KEYS)
 
 ENVIRONMENT_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:-]*")
 """Thoth's names (letters, digits, `_`, `-`, and `:` as its older template wrote them), and dots.
@@ -161,14 +162,19 @@ class AdvisoryFolder:
 
 @dataclass(frozen=True)
 class ThothConfig:
-    """A `.thoth.yaml` as read: its environments, the overlays folder, the advisory folders, notes on
-    what thoth leaves alone."""
+    """A `.thoth.yaml` as read: its environments, the overlays folder, the advisory and prescription
+    folders, notes on what thoth leaves alone.
+
+    `prescriptions` are folders of prescription files, relative ones taken from the file's
+    folder, in the order written (a later folder's unit replaces an earlier one's).
+    """
 
     path: Path
     runtime_environments: tuple[EnvironmentSpec, ...] = ()
     overlays_dir: str | None = None
     notes: tuple[str, ...] = ()
     advisories: tuple[AdvisoryFolder, ...] = ()
+    prescriptions: tuple[Path, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -428,31 +434,35 @@ def _parse(text: str, path: Path) -> tuple[ThothConfig, yaml.Node | None]:
     notes = tuple(
         f"{path}: {key} is Thoth's setting for {IGNORED_KEYS[key]}; thoth leaves it alone" for key in ignored
     )
-    return ThothConfig(path, tuple(entries), overlays_dir, notes, _advisory_folders(top)), root
+    prescriptions = tuple(
+        folder.path for folder in _folders(top, "prescriptions", "prescriptions", "prescription files")
+    )
+    advisories = _folders(top, "advisories", "advisory-database", "OSV records")
+    return ThothConfig(path, tuple(entries), overlays_dir, notes, advisories, prescriptions), root
 
 
-def _advisory_folders(top: _Mapping) -> tuple[AdvisoryFolder, ...]:
-    """`advisories: [DIR, ...]`: folders of OSV records, relative ones taken from the file's folder.
+def _folders(top: _Mapping, key: str, example: str, holding: str) -> tuple[AdvisoryFolder, ...]:
+    """`key: [DIR, ...]`: folders of `holding`, relative ones taken from the file's folder.
 
-    Whether each folder exists is for the command reading advisories to say (with the
-    entry's location): a missing one must not stop `thoth discover --save` from editing the file.
+    Whether each folder exists is for the command reading it to say (with the entry's
+    location): a missing one must not stop `thoth discover --save` from editing the file.
     """
     source = top.source
-    node = top.node_of("advisories")
+    node = top.node_of(key)
     if node is not None and not isinstance(node, yaml.SequenceNode):
         source.fail(
             node,
-            "advisories",
+            key,
             "expected a list of folders",
             _shown(node),
-            "write it as a list, e.g. advisories: [advisory-database]",
+            f"write it as a list, e.g. {key}: [{example}]",
         )
-    items = top.sequence("advisories")
+    items = top.sequence(key)
     if items is None:
         return ()
     folders = []
     for index, item in enumerate(items):
-        key = f"advisories[{index}]"
+        item_key = f"{key}[{index}]"
         if (
             not isinstance(item, yaml.ScalarNode)
             or item.tag not in _PLAIN_SCALARS
@@ -460,8 +470,8 @@ def _advisory_folders(top: _Mapping) -> tuple[AdvisoryFolder, ...]:
         ):
             source.fail(
                 item,
-                key,
-                "expected a folder of OSV records",
+                item_key,
+                f"expected a folder of {holding}",
                 _shown(item),
                 "write each folder as text, relative to the configuration file or absolute",
             )
@@ -470,7 +480,7 @@ def _advisory_folders(top: _Mapping) -> tuple[AdvisoryFolder, ...]:
             AdvisoryFolder(
                 written=written,
                 path=source.path.parent / Path(written).expanduser(),
-                location=Location(source.path, item.start_mark.line + 1, key),
+                location=Location(source.path, item.start_mark.line + 1, item_key),
             )
         )
     return tuple(folders)
