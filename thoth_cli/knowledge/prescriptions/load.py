@@ -95,3 +95,16 @@ def unique(prescriptions: Iterable[Prescription]) -> tuple[Prescription, ...]:
             )
         seen[prescription.name] = prescription
     return tuple(seen.values())
+
+
+def effective_prescriptions(directories: Sequence[Path] = ()) -> tuple[Prescription, ...]:
+    """The bundled prescriptions, then each user folder's, a later unit replacing an earlier one of
+    its name (in the earlier one's place)."""
+    chosen: dict[str, Prescription] = {p.name: p for p in bundled_prescriptions()}
+    for _, prescriptions in load_directories(directories):
+        chosen.update((p.name, p) for p in prescriptions)
+    return tuple(chosen.values())
+
+
+def is_bundled(prescription: Prescription) -> bool:
+    return prescription.source.parent == bundled_directory()
