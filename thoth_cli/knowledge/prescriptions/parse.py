@@ -144,7 +144,7 @@ def parse_text(text: str, path: Path) -> Parsed:
     for position, item in enumerate(units):
         prescription = _unit(item, position, lines)
         if prescription.name in seen:
-            item.child_of("name").fail(
+            item.named(prescription.name).child_of("name").fail(
                 f"the name is taken by units[{seen[prescription.name]}]",
                 repr(prescription.name),
                 fix="give each unit its own name",
@@ -580,10 +580,11 @@ def _python_packages(at: _At) -> Presence:
     presence, fields = _presence(at, "python_packages", _requirement)
     impossible = validate.impossible_python_packages(presence)
     if impossible is not None:
-        fields.required("absent").fail(
-            "no environment has these packages installed as present: says while absent: holds",
+        fields.required("absent" if presence.absent else "present").fail(
+            "no installed version of the package meets these conditions together",
             repr(impossible),
-            fix="make present: and absent: leave some version of the package possible",
+            fix="leave some version of the package possible: one installed version must meet every "
+            "present: entry and no absent: one",
         )
     return presence
 
@@ -654,6 +655,10 @@ def _labels(at: _At) -> tuple[tuple[str, str], ...]:
 def _match(fields: _Fields, kind: str) -> Match:
     at = fields.given("match")
     if at is None:
+        if kind == "stride":
+            fields.required(
+                "match", fix="list the pins the stack must hold under match: {stack: {contains: [...]}}"
+            )
         if kind in _NEEDS_MATCH:
             fields.required("match", fix=f"say which packages the {kind} acts on under match:")
         return Match()
