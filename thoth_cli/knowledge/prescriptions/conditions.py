@@ -43,8 +43,9 @@ from thoth_cli.target import Platform
 
 log = logging.getLogger("thoth_cli.knowledge.prescriptions")
 
-_ARCHITECTURES = (frozenset({"x86_64", "amd64"}), frozenset({"aarch64", "arm64"}), frozenset({"i686", "x86"}))
-"""Spellings of one architecture: Linux says aarch64 where macOS and Windows say arm64."""
+_SPELLINGS = {"aarch64": "arm64", "arm64": "aarch64", "amd64": "x86_64"}
+"""Another spelling of an architecture: Linux says aarch64 where macOS and Windows say arm64, and
+Windows amd64 where the others say x86_64."""
 
 _SYSTEM_NAMES = {"darwin": "macos"}
 
@@ -87,9 +88,7 @@ def holds(unit: str, conditions: Conditions, context: BuilderContext) -> bool:
 
 def platform_names(platform: Platform) -> frozenset[str]:
     """The names a platform answers to in `platforms:` (`linux-x86_64`, `windows-amd64`...)."""
-    spellings = next(
-        (group for group in _ARCHITECTURES if platform.arch in group), frozenset({platform.arch})
-    )
+    spellings = {platform.arch, _SPELLINGS.get(platform.arch, platform.arch)}
     return frozenset(f"{platform.os}-{arch}" for arch in spellings)
 
 
