@@ -25,10 +25,14 @@ def bundled_directory() -> Path:
     return Path(__file__).resolve().parent.parent / "data"
 
 
-@lru_cache(maxsize=1)
 def bundled_prescriptions() -> tuple[Prescription, ...]:
     """The prescriptions thoth ships, read once per process (none when the folder is absent)."""
-    directory = bundled_directory()
+    return _bundled(bundled_directory())
+
+
+@lru_cache(maxsize=2)
+def _bundled(directory: Path) -> tuple[Prescription, ...]:
+    # Keyed by the folder so that a test may point `bundled_directory` at a folder of its own.
     if not directory.is_dir():
         return ()
     return load_directory(directory)
