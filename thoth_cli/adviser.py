@@ -75,6 +75,9 @@ class Recommendation:
     advisories: AdvisorySource | AdvisoryOptions = field(default_factory=NoAdvisories)
     labels: Mapping[str, str] = field(default_factory=dict)
     now: datetime | None = None
+    prescriptions: tuple[Path, ...] = ()
+    """Folders (or files) of the user's prescriptions, read after the bundled ones; a later one's
+    unit replaces an earlier unit of its name."""
 
 
 @dataclass(frozen=True)
@@ -430,7 +433,7 @@ def explain_removals(stack: Stack, removed: Mapping[NormalizedName, Mapping[Vers
 
 def choose_pipeline(context: BuilderContext, wanted: Recommendation) -> Pipeline:
     """The explicit pipeline, or the one the units choose for this context; less the blocked units."""
-    available = available_units()
+    available = available_units(prescriptions=wanted.prescriptions)
     if wanted.pipeline is not None:
         # An explicit pipeline may hold units no registry knows (a notebook's own classes).
         named = {cls.name: cls for cls, _ in wanted.pipeline.all()}

@@ -1,19 +1,22 @@
 """The machine `thoth advise` shows its units: this one discovered on first use only, a `.thoth.yaml`
-entry's fields, a base image's, another target's Python and platform alone; flags over all of them."""
+entry's fields, a base image's, another target's Python and platform alone; flags over all of them.
+And prescriptions reading those facts, from --prescriptions and from .thoth.yaml."""
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
 
 import pytest
 
 from tests.cli.conftest import HOST, Thoth
-from tests.cli.test_advise import project
+from tests.cli.test_advise import pins, project
 from tests.cli.test_discover import image_archive, python_root
 from tests.discovery.conftest import FakeRoot
 from tests.indexserver import IndexServer, IndexServerFactory
@@ -151,9 +154,13 @@ def advise(
 
 
 def test_this_machine_is_not_probed_when_no_unit_asks(
-    app: Path, thoth: Thoth, server: IndexServer, smi: FakeNvidiaSmi
+    app: Path, tmp_path: Path, thoth: Thoth, server: IndexServer, smi: FakeNvidiaSmi, asking: None
 ) -> None:
-    advise(thoth, app, server=server, target=HOST, env=smi.env)
+    # An explicit pipeline is run as given: no unit is asked whether it joins.
+    pipeline = tmp_path / "pipeline.yaml"
+    pipeline.write_text("steps:\n  - prerelease\n", encoding="utf-8")
+
+    advise(thoth, app, "--pipeline", str(pipeline), server=server, target=HOST, env=smi.env)
 
     assert smi.runs == 0
     assert SEEN == []
@@ -264,8 +271,7 @@ def test_another_target_without_flags_knows_nothing_of_the_machine(
 ) -> None:
     advise(thoth, app, server=server, target=TARGET_38, env=smi.env)
 
-    (machine,) = SEEN
-    assert machine == RuntimeEnvironment(host=False, platform=LINUX_X86_64_217, python=PYTHON_38)
+    assert SEEN == [None]
     assert smi.runs == 0
 
 
@@ -407,3 +413,190 @@ def test_a_base_image_is_the_machine_discovery_found_in_it_with_the_flags_over_i
     # An image's GPUs are those of the machine it will run on: this machine's are not asked.
     assert machine.gpus is None
     assert smi.runs == 0
+
+
+# Prescriptions reading the facts ---------------------------------------------------------
+
+AVX_RULE = """\
+version: 1
+units:
+  - name: demo-needs-avx
+    type: sieve
+    description: demo 2 is built with AVX.
+    should_include:
+      runtime_environment:
+        cpu_flags: {absent: [avx]}
+    match:
+      package: {name: demo, version: ">=2"}
+    run:
+      remove: true
+      justification:
+        type: WARNING
+        message: demo {version} uses AVX instructions, which this CPU lacks
+        link: https://example.org/demo-avx
+"""
+
+GPU_RULE = """\
+version: 1
+units:
+  - name: demo-old-gpus
+    type: sieve
+    description: demo 2 has no kernels for GPUs before Turing.
+    should_include:
+      runtime_environment:
+        gpu: {compute_capability: "<7.5"}
+        driver_cuda_version: ">=11.8"
+    match:
+      package: {name: demo, version: ">=2"}
+    run:
+      remove: true
+      justification:
+        type: WARNING
+        message: demo {version} has no kernels for this GPU
+        link: https://example.org/demo-gpu
+"""
+
+AVX_REASON = (
+    "chosen over 2.0, removed by unit demo-needs-avx[demo]: "
+    "demo 2.0 uses AVX instructions, which this CPU lacks"
+)
+GPU_REASON = "chosen over 2.0, removed by unit demo-old-gpus[demo]: demo 2.0 has no kernels for this GPU"
+
+
+def rules(folder: Path, text: str) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "rules.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+@dataclass(frozen=True)
+class Locked:
+    """What a run chose for demo, the sieves that joined its pipeline, and the reasons its stack gives."""
+
+    version: str
+    sieves: list[str]
+    reasons: list[str]
+
+
+def locked(
+    thoth: Thoth,
+    app: Path,
+    *arguments: str,
+    server: IndexServer,
+    target: Sequence[str],
+    env: Mapping[str, str | None] | None = None,
+) -> Locked:
+    """Lock the project in `app` (replacing an earlier lock) and read its report."""
+    manifest = str(app / "requirements.in")
+    report = app / "report.json"
+    (app / "requirements.txt").unlink(missing_ok=True)
+    result = thoth.advise(
+        "--manifest", manifest, "--report", str(report), *arguments, index=server, target=target, env=env
+    )
+    assert result.exit_code == 0, result.stderr
+    data = json.loads(report.read_text(encoding="utf-8"))
+    return Locked(
+        pins(app / "requirements.txt")["demo"],
+        [unit["name"] for unit in data["pipeline"]["sieves"] if unit["name"].startswith("demo-")],
+        [reason["message"] for reason in data["stacks"][0]["justifications"]],
+    )
+
+
+@pytest.mark.parametrize(
+    ("flags", "version"),
+    [((), "1.0"), (("--cpu-flags", "sse4_2,avx"), "2.0")],
+    ids=["the-entrys-flags", "the-command-lines-flags"],
+)
+def test_a_prescription_reads_a_thoth_yaml_entrys_cpu_flags_and_the_command_lines_over_them(
+    app: Path, thoth: Thoth, server: IndexServer, flags: tuple[str, ...], version: str
+) -> None:
+    rules(app / "rules", AVX_RULE)
+    write_config(
+        app,
+        "prescriptions: [rules]\n"
+        "runtime_environments:\n"
+        "  - name: old-cpu\n"
+        "    python_version: '3.12'\n"
+        "    platform: linux-x86_64\n"
+        "    glibc: '2.28'\n"
+        "    cpu_flags: [sse4_2]\n",
+    )
+
+    run = locked(thoth, app, "--runtime-environment", "old-cpu", *flags, server=server, target=HOST)
+
+    assert run.version == version
+    if version == "1.0":
+        assert (run.sieves, run.reasons) == (["demo-needs-avx"], [AVX_REASON])
+    else:
+        assert (run.sieves, run.reasons) == ([], [])
+
+
+@pytest.mark.parametrize(
+    ("flags", "version"),
+    [((), "2.0"), (("--cpu-flags", "sse,sse2,sse4_1,sse4_2"), "1.0")],
+    ids=["unknown-cpu", "cpu-without-avx"],
+)
+def test_a_prescription_holds_for_another_target_only_on_what_the_flags_say(
+    app: Path, tmp_path: Path, thoth: Thoth, server: IndexServer, flags: tuple[str, ...], version: str
+) -> None:
+    folder = rules(tmp_path / "rules", AVX_RULE)
+
+    run = locked(thoth, app, "--prescriptions", str(folder), *flags, server=server, target=TARGET_38)
+
+    assert run.version == version
+    if version == "1.0":
+        assert (run.sieves, run.reasons) == (["demo-needs-avx"], [AVX_REASON])
+    else:
+        assert (run.sieves, run.reasons) == ([], [])
+
+
+def test_a_prescription_reads_the_gpu_and_driver_of_this_machine_and_of_a_thoth_yaml_entry(
+    app: Path, tmp_path: Path, thoth: Thoth, server: IndexServer, smi: FakeNvidiaSmi
+) -> None:
+    folder = str(rules(tmp_path / "rules", GPU_RULE))
+    write_config(app, GPU_ENTRY)
+
+    # This machine's L40S (compute capability 8.9) has the kernels; the entry's V100 (7.0) has not.
+    here = locked(thoth, app, "--prescriptions", folder, server=server, target=HOST, env=smi.env)
+    there = locked(
+        thoth, app, "--prescriptions", folder, "--runtime-environment", "training", server=server, target=HOST
+    )
+
+    assert (here.version, here.sieves, here.reasons) == ("2.0", [], [])
+    assert (there.version, there.sieves, there.reasons) == ("1.0", ["demo-old-gpus"], [GPU_REASON])
+    assert smi.runs == 2
+
+
+def test_command_line_prescriptions_come_after_the_thoth_yamls(
+    app: Path, tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    rules(app / "rules", AVX_RULE)
+    write_config(app, "prescriptions: [rules]\n")
+    # The same unit, told to leave demo alone: `recommendation_types` no run of this test has.
+    relaxed = AVX_RULE.replace(
+        "    should_include:\n", "    should_include:\n      recommendation_types: [security]\n"
+    )
+    later = rules(tmp_path / "later", relaxed)
+    no_avx = ("--cpu-flags", "sse4_2")
+
+    configured = locked(thoth, app, *no_avx, server=server, target=TARGET_38)
+    replaced = locked(thoth, app, "--prescriptions", str(later), *no_avx, server=server, target=TARGET_38)
+
+    assert (configured.version, configured.sieves) == ("1.0", ["demo-needs-avx"])
+    assert (replaced.version, replaced.sieves) == ("2.0", [])
+
+
+def test_a_missing_prescriptions_folder_is_named(
+    app: Path, tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    missing = tmp_path / "nowhere"
+
+    result = thoth.advise(
+        "--manifest", str(app / "requirements.in"), "--prescriptions", str(missing), index=server
+    )
+
+    assert result.exit_code == 4
+    assert result.stderr == (
+        f"error: {missing}: no such folder\n  fix: pass a folder of prescription files (*.yaml)\n"
+    )
+    assert not (app / "requirements.txt").exists()

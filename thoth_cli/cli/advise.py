@@ -113,6 +113,15 @@ DISCOVERY_TIMEOUT = 5.0
     help="Leave this unit out of the pipeline (`thoth units` lists them).",
 )
 @click.option(
+    "--prescriptions",
+    "prescription_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    metavar="DIR",
+    help="A folder of prescription files to add to the bundled ones (repeatable; a later folder's unit "
+    f"replaces an earlier one of its name). The prescriptions folders of {CONFIG_NAME} come first.",
+)
+@click.option(
     "--report",
     "report_file",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -299,6 +308,7 @@ def advise_command(
     limit: int,
     pipeline_file: Path | None,
     blocked_units: tuple[str, ...],
+    prescription_dirs: tuple[Path, ...],
     report_file: Path | None,
     python_version: str | None,
     platform: str | None,
@@ -363,12 +373,13 @@ def advise_command(
         output=output,
     )
     now = datetime.now(timezone.utc)
+    prescriptions = prescription_folders(manifest_path, prescription_dirs)
     pipeline = None
     if pipeline_file is not None:
         from thoth_cli.pipeline.file import read_pipeline
         from thoth_cli.pipeline.registry import available_units
 
-        pipeline = read_pipeline(pipeline_file, available_units())
+        pipeline = read_pipeline(pipeline_file, available_units(prescriptions=prescriptions))
     failures: list[ThothError] = []
     for environment in environments:
         try:
@@ -432,6 +443,7 @@ def advise_command(
                     else source_usage(consoles, project.manifest.parent, target),
                     advisories=advisories,
                     labels=environment.spec.labels if environment.spec is not None else {},
+                    prescriptions=prescriptions,
                 ),
             )
             if environment.overlay is not None and not dry_run:
@@ -511,6 +523,23 @@ def _configured_advisories(manifest_path: Path | None) -> tuple[Path, ...]:
                 f"(a relative one is taken from {path.parent})",
             )
     return tuple(folder.path for folder in config.advisories)
+
+
+def prescription_folders(manifest_path: Path | None, given: tuple[Path, ...]) -> tuple[Path, ...]:
+    """The `prescriptions` folders of the .thoth.yaml governing the project, then those given: the
+    command line has the last word on a unit's name.
+
+    Each is read here, so that a missing folder or a broken file is said before anything is
+    resolved (a file read is kept for the run).
+    """
+    from thoth_cli.config import find_config, read_config
+    from thoth_cli.knowledge.prescriptions.load import load_directories
+
+    path = find_config(manifest_path.parent if manifest_path is not None else Path())
+    configured = read_config(path).prescriptions if path is not None else ()
+    folders = (*configured, *given)
+    load_directories(folders)
+    return folders
 
 
 def source_usage(consoles: Consoles, folder: Path, target: Target) -> Callable[[], LibraryUsage | None]:
@@ -596,13 +625,15 @@ class PlannedEnvironment:
 
     def facts(
         self, target: Target, flags: TargetFlags
-    ) -> RuntimeEnvironment | Callable[[], RuntimeEnvironment | None]:
+    ) -> RuntimeEnvironment | Callable[[], RuntimeEnvironment | None] | None:
         """What the pipeline's units (prescriptions' conditions) may read about the machine.
 
         A base image is what discovery found in it; a `.thoth.yaml` entry is what its fields
-        say; this machine is discovered when a unit first asks (most runs never pay for it);
-        another target is unknown but for its Python and platform. `--cuda-version` and
-        `--cpu-flags` replace what any of them says.
+        say; this machine is discovered only when a unit first asks (an explicit pipeline, or
+        one whose units ask nothing of it, never pays for it).
+        `--cuda-version` and `--cpu-flags` replace what any of them says. Another target is
+        known only by its Python and platform (the target itself): None, unless those flags
+        describe it, and then it is what they say and no more.
         """
         if self.machine is not None:
             return _with_flags(self.machine, target, flags)
@@ -610,6 +641,8 @@ class PlannedEnvironment:
             return _with_flags(described_machine(self.spec, target), target, flags)
         if is_this_machine(target, flags):
             return lambda: _with_flags(discover_host(target), target, flags)
+        if flags.cuda_version is None and flags.cpu_flags is None:
+            return None
         from thoth_cli.discovery import RuntimeEnvironment
 
         return _with_flags(RuntimeEnvironment(host=False), target, flags)
