@@ -11,6 +11,7 @@ import pytest
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from tests.pipeline.conftest import advise_in  # noqa: F401  # the fixture, for the runs through advise()
 from tests.resolver.conftest import project_of
 from thoth_cli.discovery.model import (
     Cpu,
@@ -172,3 +173,20 @@ def stack(*pins: tuple[str, str], edges: Sequence[tuple[str | None, str]] = ()) 
             for parent, child in edges
         ),
     )
+
+
+@pytest.fixture
+def no_bundled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty bundled folder: the run sees only the test's own prescriptions."""
+    folder = tmp_path / "bundled"
+    folder.mkdir()
+    monkeypatch.setattr("thoth_cli.knowledge.prescriptions.load.bundled_directory", lambda: folder)
+    return folder
+
+
+def write_units(folder: Path, name: str, body: str) -> Path:
+    """A prescription file `name` in `folder` holding the units `body` lists."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(units_text(body), encoding="utf-8")
+    return path
