@@ -26,7 +26,8 @@ from thoth_cli.discovery.model import RuntimeEnvironment
 from thoth_cli.groups import select_groups
 from thoth_cli.index.client import IndexStrategy
 from thoth_cli.index.http import HttpSettings
-from thoth_cli.knowledge.advisories import AdvisorySource, NoAdvisories
+from thoth_cli.knowledge.advisories import AdvisorySource
+from thoth_cli.knowledge.sources import AdvisoryOptions
 from thoth_cli.lock.formats import LockFormat, lock_path_for
 from thoth_cli.pipeline.context import RecommendationType
 from thoth_cli.pipeline.model import Pipeline
@@ -59,7 +60,9 @@ class Adviser:
     cache_dir: Path | None = None
     offline: bool = False
     policy: ResolutionPolicy = field(default_factory=ResolutionPolicy)
-    advisories: AdvisorySource = field(default_factory=NoAdvisories)
+    advisories: AdvisorySource | AdvisoryOptions = field(default_factory=AdvisoryOptions)
+    """Where advisories come from: the OSV API by default, as on the command line;
+    `AdvisoryOptions().disabled()` for none, or any AdvisorySource."""
     usage: LibraryUsage | None = None
     environment: RuntimeEnvironment | None = None
     labels: Mapping[str, str] = field(default_factory=dict)

@@ -71,6 +71,8 @@ class Stack:
     justifications: tuple[Justification, ...] = ()
     skipped_dependencies: tuple[NormalizedName, ...] = field(default=())
     """Packages whose dependencies a unit told the resolver to skip (installs need --no-deps)."""
+    skipped: tuple[tuple[NormalizedName, str], ...] = ()
+    """The packages a unit left out of the stack, each with the unit's reason."""
     groups: frozenset[Group] = frozenset()
     """The project's groups this stack was resolved for (empty: not recorded)."""
 

@@ -13,6 +13,7 @@ from tests.cli.conftest import LINUX_312, Thoth
 from tests.indexserver import IndexServer, IndexServerFactory, Universe
 from tests.pipeline.sample_units import LINK, install_distribution
 from thoth_cli.cli.main import cli
+from thoth_cli.pipeline import registry
 from thoth_cli.pipeline.builtin import ReleaseAgeStep
 from thoth_cli.pipeline.registry import available_units
 
@@ -33,6 +34,13 @@ only 1.0a1 1.0b2
 """
 
 SAMPLES = "tests.pipeline.sample_units"
+
+
+@pytest.fixture(autouse=True)
+def without_bundled_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the pipeline's mechanics: the bundled prescriptions stay out (they have
+    their own tests under tests/knowledge)."""
+    monkeypatch.setattr(registry, "bundled_units", tuple)
 
 
 def types_universe() -> Universe:
@@ -444,7 +452,7 @@ def test_the_report_holds_every_stack_with_its_justifications(
     ]
     assert data["stacks"] == [
         {
-            "score": -0.5,
+            "score": -1.0,
             "justifications": [],
             "packages": [
                 {
@@ -453,11 +461,12 @@ def test_the_report_holds_every_stack_with_its_justifications(
                     "index": server.url(),
                     "direct": True,
                     "groups": ["default"],
-                    "score": -0.5,
+                    "score": -1.0,
                     "justifications": [young("fresh", "1.1")],
                 }
             ],
             "skipped_dependencies": [],
+            "skipped": [],
             "advice": {"environment": {}, "manifest_changes": []},
         }
     ]
@@ -475,13 +484,13 @@ def test_the_lock_carries_the_stacks_score_and_justifications(
     assert result.exit_code == 0, result.stderr
     lock = tomllib.loads((tmp_path / "pylock.toml").read_text(encoding="utf-8"))
     tool = lock["tool"]["thoth"]
-    assert tool["score"] == -0.5
+    assert tool["score"] == -1.0
     assert tool["justifications"] == [
         {"type": "INFO", "message": "the request was read", "link": LINK, "unit": "note"},
         {"type": "INFO", "message": "set OMP_NUM_THREADS", "link": LINK, "unit": "advice"},
     ]
     (package,) = lock["packages"]
-    assert package["tool"]["thoth"]["score"] == -0.5
+    assert package["tool"]["thoth"]["score"] == -1.0
     assert package["tool"]["thoth"]["justifications"] == [
         {k: v for k, v in young("fresh", "1.1").items() if k not in ("package", "version")}
     ]

@@ -13,6 +13,7 @@ from tests.resolver.conftest import project_of
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, Recommendation, advise
 from thoth_cli.index.http import HttpSettings
 from thoth_cli.lock.formats import LockFormat
+from thoth_cli.pipeline import registry
 from thoth_cli.project.model import MAIN, Project
 from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.stack import Stack
@@ -24,6 +25,13 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=timezone.utc)
 TARGET = Target.from_options("3.12", "manylinux_2_28_x86_64")
 
 AdviseIn = Callable[..., Advice]
+
+
+@pytest.fixture(autouse=True)
+def without_bundled_knowledge(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about the pipeline's mechanics: the bundled prescriptions stay out (they have
+    their own tests under tests/knowledge)."""
+    monkeypatch.setattr(registry, "bundled_units", tuple)
 
 
 @pytest.fixture

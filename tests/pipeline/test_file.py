@@ -60,7 +60,7 @@ def test_a_pipeline_file_names_units_by_type_with_their_configuration(tmp_path: 
         strides=[(VulnerableStackStride, {})],
     )
     (_, age, _) = pipeline.instantiate().steps
-    assert age.configuration == {"days": 14, "mode": "welcome", "penalty": -0.5, "bonus": 0.3}
+    assert age.configuration == {"days": 14, "mode": "welcome", "penalty": -1.0, "bonus": 0.3}
 
 
 def test_the_same_unit_may_be_listed_twice(tmp_path: Path) -> None:

@@ -82,6 +82,7 @@ def test_the_report_holds_every_stack_with_its_packages_reasons_and_advice(
             "justifications": [NOTE, VULNERABLE, ADVICE],
             "packages": list(packages),
             "skipped_dependencies": [],
+            "skipped": [],
             "advice": {
                 "environment": {"OMP_NUM_THREADS": "1"},
                 "manifest_changes": [

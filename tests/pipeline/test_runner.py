@@ -114,9 +114,10 @@ def test_a_sieve_in_warn_mode_keeps_the_releases_and_warns(advise_in: AdviseIn) 
     assert justifications(stack, "a") == (
         Justification(
             JustificationType.WARNING,
-            "unit drop[a] would remove every release of a the project allows; they are kept, "
-            "and the reasons stand",
+            "kept although a 2.0 is dropped (no release without this issue is allowed)",
+            link="https://example.org/unit",
             package="a",
+            version="2.0",
             unit="drop",
         ),
     )
@@ -351,15 +352,16 @@ def test_the_usage_gated_sieve_warns_instead_when_2_0_0_is_all_there_is(
     lines = ["tensorflow"] if universe == "tensorflow 2.0.0" else ["tensorflow==2.0.0"]
     stack = best(advise_in(universe, lines, recommendation=Recommendation(usage=BOTH, now=NOW)))
     assert pins(stack) == {"tensorflow": "2.0.0"}
-    assert justifications(stack, "tensorflow") == (
-        Justification(
-            JustificationType.WARNING,
-            "unit tensorflow-30990[tensorflow] would remove every release of tensorflow the project "
-            "allows; they are kept, and the reasons stand",
-            package="tensorflow",
-            unit="tensorflow-30990",
-        ),
+    (kept,) = justifications(stack, "tensorflow")
+    assert (kept.type, kept.unit, kept.package, kept.version) == (
+        JustificationType.WARNING,
+        "tensorflow-30990",
+        "tensorflow",
+        "2.0.0",
     )
+    assert kept.link == "https://github.com/tensorflow/tensorflow/issues/30990"
+    assert kept.message.startswith("kept although tensorflow 2.0.0 ")
+    assert kept.message.endswith(" (no release without this issue is allowed)")
 
 
 def test_the_usage_gated_sieve_fails_when_configured_to(advise_in: AdviseIn) -> None:

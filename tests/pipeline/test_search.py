@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import pytest
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 from tests.indexserver import IndexServerFactory, Universe
 from tests.pipeline.conftest import NOW, AdviseIn, pins, stacks_of
-from tests.pipeline.sample_units import LINK, ApartStep, RefuseStride, StopStride
+from tests.pipeline.sample_units import LINK, ApartStep, ExplodingStep, RefuseStride, StopStride
 from thoth_cli.adviser import Advice, Recommendation
-from thoth_cli.errors import ExitCode, NoAnswer
+from thoth_cli.errors import ExitCode, NoAnswer, UnitError
+from thoth_cli.knowledge.advisories import Advisory, StaticAdvisories
 from thoth_cli.pipeline.builtin import NewestFirstStep
+from thoth_cli.pipeline.context import RecommendationType
 from thoth_cli.pipeline.model import Pipeline
 from thoth_cli.pipeline.report import Report
 from thoth_cli.pipeline.search import DEFAULT_LIMIT
+from thoth_cli.pipeline.units import Configuration
 from thoth_cli.stack import Justification, JustificationType
 
 UNIVERSE = """\
@@ -161,3 +168,34 @@ def test_a_failing_first_resolve_is_explained_not_searched_around(advise_in: Adv
     with pytest.raises(NoAnswer) as caught:
         advise_in(Universe.parse("a 1.0: b>=2\nb 1.0"), ["a"], recommendation=latest(count=3))
     assert str(caught.value).startswith("no set of versions satisfies the requirements on ")
+
+
+class _ExplodesOnOne(ExplodingStep):
+    CONFIGURATION_DEFAULT: ClassVar[Configuration] = {"package_name": ""}
+
+
+def test_a_unit_failing_in_a_later_resolve_ends_the_run_naming_it(advise_in: AdviseIn) -> None:
+    # Only the older `a` needs `old`: the step's bug shows in the second resolve, not the first.
+    pipeline = Pipeline(steps=[(NewestFirstStep, None), (_ExplodesOnOne, {"package_name": "old"})])
+    with pytest.raises(UnitError) as caught:
+        advise_in("a 1.0: old\na 2.0\nold 1.0", ["a"], recommendation=latest(count=2, pipeline=pipeline))
+    assert (caught.value.unit, caught.value.package) == ("explodes[old]", "old")
+
+
+def test_security_keeps_a_vulnerable_release_a_dependency_bounds_and_warns(advise_in: AdviseIn) -> None:
+    # `app` allows only dep<2: the fixed dep 2.0 is out of reach, so 1.0 stays, with its reason.
+    advisory = Advisory("PYSEC-0000-1", canonicalize_name("dep"), "a flaw", fixed=(Version("2.0"),))
+    advice = advise_in(
+        "app 1.0: dep<2\ndep 1.0 2.0",
+        ["app"],
+        recommendation=Recommendation(
+            type=RecommendationType.SECURITY, advisories=StaticAdvisories.of([(advisory, ["1.0"])]), now=NOW
+        ),
+    )
+    stack = advice.resolution.stack
+    assert pins(stack) == {"app": "1.0", "dep": "1.0"}
+    dep = stack.get("dep")
+    assert dep is not None
+    assert any(
+        j.message.startswith("kept although known vulnerable: PYSEC-0000-1") for j in dep.justifications
+    )

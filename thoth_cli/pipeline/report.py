@@ -93,6 +93,7 @@ def stack_dict(found: FoundStack) -> dict[str, object]:
         "justifications": [justification_dict(j) for j in stack.justifications],
         "packages": [package_dict(p) for p in stack.packages],
         "skipped_dependencies": list(stack.skipped_dependencies),
+        "skipped": [{"name": name, "reason": reason} for name, reason in stack.skipped],
         "advice": {"environment": dict(sorted(environment.items())), "manifest_changes": changes},
     }
 

@@ -152,14 +152,28 @@ class PipelineRunner:
             return [Candidate.skip(slot, display, state.skipped)]
         subproblem = self.subproblem
 
-        def iterate() -> Iterator[Candidate]:
+        def offered() -> Iterator[Candidate]:
             for candidate in found():
                 for alternative in self.alternatives(slot, candidate, requirements):
-                    if alternative.key not in excluded and self._accepted(
-                        slot, alternative, state, subproblem
-                    ):
+                    if alternative.key not in excluded and subproblem.admits(slot, alternative.key):
                         yield alternative
-                if candidate.key not in excluded and self._accepted(slot, candidate, state, subproblem):
+                if candidate.key not in excluded and subproblem.admits(slot, candidate.key):
+                    yield candidate
+
+        def iterate() -> Iterator[Candidate]:
+            accepted = False
+            for candidate in offered():
+                if self._accepted(slot, candidate, state, subproblem):
+                    accepted = True
+                    yield candidate
+            if accepted:
+                return
+            # Advisory units (when_empty: warn) never leave a requirement with nothing: when
+            # these requirements admit only releases such units removed, they are offered,
+            # and the stack says why they were kept. Decided by the requirements alone, so
+            # the answer stays the same for the same question.
+            for candidate in offered():
+                if self._warn_only(candidate, state):
                     yield candidate
 
         if not self.reorders:
@@ -296,8 +310,10 @@ class PipelineRunner:
             name=canonical, display_name=name, specifier=SpecifierSet(f"=={wanted}"), text=f"{name}=={wanted}"
         )
         try:
+            # The user's index pin on the alternative's name binds it too.
+            pinned = self._index_for(canonical)
             offered = next(
-                self._finder.matches(canonical, [requirement], (), index or candidate.index)(), None
+                self._finder.matches(canonical, [requirement], (), pinned or index or candidate.index)(), None
             )
         except ThothError as exc:
             raise UnitError(
@@ -381,6 +397,10 @@ class PipelineRunner:
             )
         return state
 
+    def _warn_only(self, candidate: Candidate, state: PackageState) -> bool:
+        removers = self._removers(candidate, state)
+        return bool(removers) and all(unit.when_empty == "warn" for unit in removers)
+
     def _removers(self, candidate: Candidate, state: PackageState) -> list[Unit]:
         units = [unit for unit, _ in self.verdict(candidate).rejected_by]
         sieved = state.sieved.get(candidate.key)
@@ -391,13 +411,22 @@ class PipelineRunner:
         reasons = [(sieved[0], sieved[1])] if sieved else []
         return reasons + [(unit, exc.reason) for unit, exc in self.verdict(candidate).rejected_by]
 
-    def next_best_score(self, slot: NormalizedName, key: CandidateKey, look: int = 8) -> float | None:
-        """The best score among a few other candidates of `slot` (None: it has no other)."""
+    def next_best_score(
+        self,
+        slot: NormalizedName,
+        key: CandidateKey,
+        bounds: Sequence[SpecifierSet] = (),
+        look: int = 8,
+    ) -> float | None:
+        """The best score among a few other candidates of `slot` that `bounds` (what the stack's
+        packages require of it) admit; None: it has no other, and forbidding it likely fails."""
         index = self._index_for(slot)
         state = self.state(slot, index)
         scores: list[float] = []
         for candidate in self._finder.matches(slot, list(self._roots.get(slot, ())), (), index)():
             if candidate.key == key or not self._accepted(slot, candidate, state, Subproblem()):
+                continue
+            if not all(bound.contains(candidate.version, prereleases=True) for bound in bounds):
                 continue
             scores.append(self.verdict(candidate).score)
             if len(scores) >= look:
@@ -412,8 +441,25 @@ class PipelineRunner:
         for package in stack.packages:
             key = (package.name, package.version, package.index.name)
             verdict = self._verdicts.get(key, Verdict())
-            state = self._states.get((self.slots.get(key, package.name), self._index_for(package.name)))
-            extra = state.warnings if state is not None else ()
+            slot = self.slots.get(key, package.name)
+            state = self._states.get((slot, self._index_for(slot)))
+            # "kept although ..." below says why a removal was set aside; the state's own note
+            # (`state.warnings`) would say it again.
+            extra: tuple[Justification, ...] = ()
+            sieved = state.sieved.get(key) if state is not None else None
+            if sieved is not None:
+                unit, reason = sieved
+                extra = (
+                    Justification(
+                        JustificationType.WARNING,
+                        f"kept although {reason} (no release without this issue is allowed)",
+                        link=unit.link,
+                        package=package.display_name,
+                        version=str(package.version),
+                        unit=unit.name,
+                    ),
+                    *extra,
+                )
             kept_despite = tuple(
                 Justification(
                     JustificationType.WARNING,
@@ -432,7 +478,20 @@ class PipelineRunner:
                     justifications=(*verdict.justifications, *kept_despite, *extra),
                 )
             )
-        return replace(stack, packages=tuple(packages), score=sum(p.score for p in packages))
+        left_out = tuple(
+            Justification(
+                JustificationType.WARNING,
+                f"{name} is left out of the stack: {reason}; whatever needs it installs with --no-deps",
+                package=name,
+            )
+            for name, reason in stack.skipped
+        )
+        return replace(
+            stack,
+            packages=tuple(packages),
+            score=sum(p.score for p in packages),
+            justifications=(*stack.justifications, *left_out),
+        )
 
     def conflicts(self, stack: Stack) -> list[StackConflict]:
         found: list[StackConflict] = []

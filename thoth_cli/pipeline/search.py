@@ -15,9 +15,12 @@ import heapq
 import itertools
 from dataclasses import dataclass, field
 
+from packaging.requirements import InvalidRequirement
+from packaging.requirements import Requirement as PackagingRequirement
+from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName
 
-from thoth_cli.errors import NoAnswer, ThothError
+from thoth_cli.errors import NoAnswer
 from thoth_cli.pipeline.runner import CandidateKey, PipelineRunner, Subproblem
 from thoth_cli.pipeline.units import EagerStopPipeline, NotAcceptable, WrapAdvice
 from thoth_cli.resolver.resolve import ResolveSession
@@ -89,7 +92,7 @@ def search(
         for package in pins:
             key = _key(package)
             slot = _slot(runner, package)
-            alternative = runner.next_best_score(slot, key)
+            alternative = runner.next_best_score(slot, key, _bounds(stack, package))
             loss = 1.0 if alternative is None else max(0.0, package.score - alternative)
             push(steps_score - loss + stride_headroom, _Entry(subproblem.child(list(kept), key)))
             kept.append((slot, key))
@@ -116,7 +119,9 @@ def search(
         first = session.resolves == 0
         try:
             stack = session.resolve(max_rounds=None if first else SUBPROBLEM_ROUNDS)
-        except ThothError:
+        except NoAnswer:
+            # This part of the space has no stack (or none within its rounds): set it aside.
+            # Anything else - a unit's bug, the index failing - ends the run as it would the first.
             if first:
                 raise
             return None
@@ -186,6 +191,18 @@ def _key(package: PinnedPackage) -> CandidateKey:
 
 def _slot(runner: PipelineRunner, package: PinnedPackage) -> NormalizedName:
     return runner.slots.get(_key(package), package.name)
+
+
+def _bounds(stack: Stack, package: PinnedPackage) -> list[SpecifierSet]:
+    """What the stack's packages (and the project) require of `package`: an alternative outside
+    them would only be reached by changing those packages too."""
+    bounds = []
+    for edge in stack.dependents_of(package.name):
+        try:
+            bounds.append(PackagingRequirement(edge.requirement).specifier)
+        except InvalidRequirement:
+            continue
+    return bounds
 
 
 def _partition_order(stack: Stack) -> list[PinnedPackage]:

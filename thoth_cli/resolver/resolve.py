@@ -262,10 +262,10 @@ def build_stack(
     extras: dict[NormalizedName, set[str]] = {}
     pinned_as: dict[NormalizedName, NormalizedName] = {}
     """Slot name -> the package filling it (a pseudonym's alternative fills another's slot)."""
-    skipped: set[NormalizedName] = set()
+    skipped: dict[NormalizedName, str] = {}
     for candidate in result.mapping.values():
         if candidate.skipped is not None:
-            skipped.add(candidate.slot_name)
+            skipped[candidate.slot_name] = candidate.skipped
             continue
         pinned_as[candidate.slot_name] = candidate.name
         if candidate.extras:
@@ -322,7 +322,12 @@ def build_stack(
         for name, candidate in sorted(base.items())
     )
     ordered_edges = tuple(sorted(edges, key=lambda e: (e.parent or "", e.child, e.requirement)))
-    return Stack(packages=packages, edges=ordered_edges, skipped_dependencies=tuple(sorted(skipped_by)))
+    return Stack(
+        packages=packages,
+        edges=ordered_edges,
+        skipped_dependencies=tuple(sorted(skipped_by)),
+        skipped=tuple(sorted(skipped.items())),
+    )
 
 
 def _reachable(start: Iterable[str], children: dict[str | None, set[str]]) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -111,7 +111,12 @@ class Make:
         def versions_of(name: NormalizedName) -> tuple[Version, ...]:
             return offered.get(name, ())
 
-        unit.start(RunContext(self.builder(recommendation_type, advisories=advisories), versions_of))
+        def candidates_of(name: NormalizedName) -> Iterator[Candidate]:
+            for version in sorted(offered.get(name, ()), reverse=True):
+                yield self.candidate(name, str(version))
+
+        context = self.builder(recommendation_type, advisories=advisories)
+        unit.start(RunContext(context, versions_of, candidates_of))
         return unit
 
 

@@ -24,10 +24,13 @@ def test_the_newest_final_release_scores_zero_without_a_justification(make: Make
     assert step.run(make.candidate("requests", "3.0")) == Scored(0.0)
 
 
-def test_each_newer_final_release_costs_the_weight(make: Make) -> None:
+def test_each_newer_final_release_costs_the_weight_of_what_is_left(make: Make) -> None:
     step = make.started(NewestFirstStep(), versions=OFFERED)
-    assert step.run(make.candidate("requests", "2.0")) == Scored(
-        -0.2,
+    result = step.run(make.candidate("requests", "2.0"))
+    assert result is not None
+    assert result.score == pytest.approx(-0.19)
+    assert result == Scored(
+        result.score,
         (
             Justification(
                 type=JustificationType.INFO,
@@ -78,15 +81,18 @@ def test_a_pre_release_is_ranked_among_the_final_releases(make: Make) -> None:
     # 2.0 counts once against its own release candidate, whatever its local builds.
     result = step.run(make.candidate("requests", "2.0rc2"))
     assert result is not None
-    assert result.score == pytest.approx(-0.3)
+    assert result.score == pytest.approx(-(1 - 0.9**3))
 
 
-def test_the_score_is_clamped_to_minus_one(make: Make) -> None:
+def test_the_score_keeps_falling_with_every_newer_release_and_stays_above_minus_one(make: Make) -> None:
     offered = {"django": [f"{major}.0" for major in range(10, 0, -1)]}
     step = make.started(NewestFirstStep({"weight": 0.25}), versions=offered)
+    scores = [step.run(make.candidate("django", f"{major}.0")) for major in range(10, 0, -1)]
+    values = [0.0 if s is None else s.score for s in scores]
+    assert values == sorted(values, reverse=True) and len(set(values)) == 10
     result = step.run(make.candidate("django", "1.0"))
     assert result is not None
-    assert result.score == -1.0
+    assert -1.0 < result.score == pytest.approx(-(1 - 0.75**9))
     assert [j.message for j in result.justifications] == ["9 newer releases exist (the newest is 10.0)"]
 
 

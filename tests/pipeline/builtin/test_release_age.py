@@ -38,7 +38,7 @@ def test_stable_penalises_a_release_whose_newest_file_is_young(make: Make) -> No
     wheel = make.wheel("pandas", "2.2.0", days_old=2.5)
     candidate = make.candidate("pandas", "2.2.0", wheel, make.sdist("pandas", "2.2.0", days_old=20))
     assert step.run(candidate) == Scored(
-        -0.5,
+        -1.0,
         (
             Justification(
                 type=JustificationType.WARNING,
@@ -106,7 +106,7 @@ def test_files_without_an_upload_time_do_not_hide_one_with_it(make: Make) -> Non
     )
     result = step.run(candidate)
     assert result is not None
-    assert result.score == -0.5
+    assert result.score == -1.0
 
 
 def test_an_upload_time_without_a_zone_is_read_as_utc(make: Make) -> None:
@@ -141,7 +141,7 @@ def test_days_penalty_and_bonus_are_configurable(make: Make) -> None:
     [
         ("mode", "punish", "must be 'penalise' or 'welcome', not 'punish'", "'penalise'"),
         ("days", 0, "must be a whole number of at least 1, not 0", "7"),
-        ("penalty", 0.5, "must be a number from -1 to 0, not 0.5", "-0.5"),
+        ("penalty", 0.5, "must be a number from -1 to 0, not 0.5", "-1.0"),
         ("bonus", -0.1, "must be a number from 0 to 1, not -0.1", "0.3"),
         ("bonus", 2, "must be a number from 0 to 1, not 2.0", "0.3"),
     ],

@@ -15,7 +15,8 @@ from thoth_cli.stack import JustificationType
 
 
 class NewestFirstStep(Step):
-    """Scores a release `-min(1, weight x rank)`, where rank counts the final releases newer than it.
+    """Scores a release `-(1 - (1 - weight) ** rank)`, where rank counts the final releases newer
+    than it that install on the target and that the project's own requirements admit.
 
     Pre-releases and local builds (`2.0+cu121` beside `2.0`) do not count against a release:
     nobody is behind for not taking a release candidate or another build of the same release.
@@ -41,23 +42,28 @@ class NewestFirstStep(Step):
         yield {}
 
     def run(self, candidate: Candidate) -> Scored | None:
-        newer = _newer_finals(candidate.version, self.context.versions_of(candidate.name))
+        newer = self._newer_finals(candidate)
         if not newer:
             return Scored(0.0)
         count = len(newer)
         releases = "1 newer release exists" if count == 1 else f"{count} newer releases exist"
         message = f"{releases} (the newest is {max(newer)})"
+        # Each newer release costs `weight` of what is left: the score falls with every one and
+        # never reaches -1, so stacks further behind always rank lower.
         return Scored(
-            -min(1.0, self._weight * count),
+            -(1.0 - (1.0 - self._weight) ** count),
             (self.justification(JustificationType.INFO, message, candidate=candidate),),
         )
 
-
-def _newer_finals(version: Version, offered: tuple[Version, ...]) -> set[Version]:
-    """The final releases newer than `version`, each counted once whatever its local builds."""
-    mine = Version(version.public)
-    return {
-        public
-        for public in (Version(other.public) for other in offered if not other.is_prerelease)
-        if public > mine
-    }
+    def _newer_finals(self, candidate: Candidate) -> set[Version]:
+        """The final releases newer than the candidate that install on the target and that the
+        project's own requirements admit, each counted once whatever its local builds."""
+        mine = Version(candidate.version.public)
+        newer: set[Version] = set()
+        for other in self.context.candidates_of(candidate.name):
+            public = Version(other.version.public)
+            if public <= mine:
+                break
+            if not other.version.is_prerelease:
+                newer.add(public)
+        return newer

@@ -26,7 +26,8 @@ class ReleaseAgeStep(Step):
       days (int, 7): a release younger than this many days is young.
       mode (str, "penalise"): "penalise" scores a young release `penalty` with a WARNING;
         "welcome" scores it `bonus` with an INFO.
-      penalty (float, -0.5): the score of a young release when penalising, from -1 to 0.
+      penalty (float, -1.0): the score of a young release when penalising, from -1 to 0; at -1
+        an older release always outranks it, however many newer releases it lacks.
       bonus (float, 0.3): the score of a young release when welcoming, from 0 to 1.
     """
 
@@ -36,7 +37,7 @@ class ReleaseAgeStep(Step):
     CONFIGURATION_DEFAULT: ClassVar[Configuration] = {
         "days": 7,
         "mode": "penalise",
-        "penalty": -0.5,
+        "penalty": -1.0,
         "bonus": 0.3,
     }
 
