@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("thoth_cli.cli.cache", "cache"),
     "discover": ("thoth_cli.cli.discover", "discover_command"),
     "manifest": ("thoth_cli.cli.manifest", "manifest"),
+    "prescriptions": ("thoth_cli.cli.prescriptions", "prescriptions"),
     "scan": ("thoth_cli.cli.scan", "scan_command"),
     "units": ("thoth_cli.cli.units", "units_command"),
 }
