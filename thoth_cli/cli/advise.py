@@ -175,13 +175,16 @@ DISCOVERY_TIMEOUT = 5.0
     "--cuda-version",
     default=None,
     metavar="X.Y",
-    help="The CUDA version of the target (recorded in the lock; replaces the environment's).",
+    help="The target's CUDA toolkit version: prescriptions read it and the lock records it, in place "
+    "of the environment's or this machine's.",
 )
 @click.option(
     "--cpu-flags",
     default=None,
     metavar="FLAG,...",
-    help="The target CPU's flags, e.g. avx2,fma (recorded in the lock; replaces the environment's).",
+    help="The target CPU's flags, e.g. avx2,fma: prescriptions read them and the lock records them, in "
+    "place of the environment's or this machine's. A --platform or --python-version other than this "
+    "machine's names another machine, unknown to prescriptions but for what these two flags say.",
 )
 @click.option("--dev", is_flag=True, help="Also lock the dev group (Pipfile dev-packages, 'dev').")
 @click.option("--group", "groups", multiple=True, metavar="NAME", help="Also lock this group.")
