@@ -15,7 +15,6 @@ from rich.table import Table
 from thoth_cli.cli.console import Consoles
 from thoth_cli.errors import ExitCode, UsageError
 from thoth_cli.knowledge.prescriptions.load import (
-    bundled_directory,
     effective_prescriptions,
     is_bundled,
     load_file,
@@ -154,7 +153,7 @@ def _folders(given: tuple[Path, ...]) -> tuple[Path, ...]:
 
 def _source(prescription: Prescription) -> str:
     if is_bundled(prescription):
-        return f"bundled: {prescription.source.relative_to(bundled_directory())}:{prescription.line}"
+        return f"bundled: {prescription.source.name}:{prescription.line}"
     return f"{prescription.source}:{prescription.line}"
 
 
