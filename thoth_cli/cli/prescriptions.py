@@ -110,10 +110,11 @@ def list_command(consoles: Consoles, folders: tuple[Path, ...], output_format: s
         click.echo(json.dumps(data, indent=2))
         return
     table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("prescription", no_wrap=True)
+    # Names run long: on a narrow terminal they fold rather than squeeze the description out.
+    table.add_column("prescription", overflow="fold", ratio=2)
     table.add_column("type", no_wrap=True)
-    table.add_column("description", overflow="fold")
-    table.add_column("source", overflow="fold")
+    table.add_column("description", overflow="fold", ratio=3, min_width=24)
+    table.add_column("source", overflow="fold", ratio=1)
     for prescription in found:
         table.add_row(
             escape(prescription.name),
