@@ -281,6 +281,23 @@ def test_a_pseudonym_offers_its_alternative_for_the_matching_releases() -> None:
     assert list(pseudonym.run(candidate("tensorflow", "2.0.0"))) == []
 
 
+def test_a_pseudonym_may_offer_one_version_of_another_package() -> None:
+    cls = compiled(
+        f"""\
+        - name: keras-for-tensorflow-2-15
+          type: pseudonym
+          description: d
+          match: {{package: {{name: tf-keras, version: "==2.15.*"}}}}
+          run:
+            alternative: {{name: keras, version: "2.15.0"}}
+            justification: {{message: m, link: "{LINK}"}}
+        """
+    )
+    pseudonym = started(cls, {"package_name": "tf-keras"})
+    assert isinstance(pseudonym, Pseudonym)
+    assert list(pseudonym.run(candidate("tf-keras", "2.15.1"))) == [Alternative("keras", "2.15.0")]
+
+
 STRIDE = f"""\
 - name: numpy2-pandas
   type: stride
