@@ -600,3 +600,27 @@ def test_a_missing_prescriptions_folder_is_named(
         f"error: {missing}: no such folder\n  fix: pass a folder of prescription files (*.yaml)\n"
     )
     assert not (app / "requirements.txt").exists()
+
+
+def test_a_thoth_yaml_entry_naming_its_cpu_model_but_no_flags_holds_no_flag_condition(
+    app: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    # Thoth's entries name the CPU's family and model, never its flags: unknown flags must not
+    # read as "no AVX" and remove every build that needs it.
+    rules(app / "rules", AVX_RULE)
+    write_config(
+        app,
+        "prescriptions: [rules]\n"
+        "runtime_environments:\n"
+        "  - name: thoth-style\n"
+        "    hardware:\n"
+        "      cpu_family: 6\n"
+        "      cpu_model: 85\n"
+        "    python_version: '3.12'\n"
+        "    platform: linux-x86_64\n"
+        "    glibc: '2.28'\n",
+    )
+
+    run = locked(thoth, app, "--runtime-environment", "thoth-style", server=server, target=HOST)
+
+    assert (run.version, run.sieves) == ("2.0", [])

@@ -735,10 +735,12 @@ def discover_host(target: Target) -> RuntimeEnvironment:
 
 
 def described_machine(spec: EnvironmentSpec, target: Target) -> RuntimeEnvironment:
-    """The machine a `.thoth.yaml` entry describes; what it leaves out is unknown (None).
+    """The machine a `.thoth.yaml` entry describes. What it leaves out is None: no CUDA toolkit,
+    cuDNN or driver (as Thoth read its entries); CPU, GPUs and packages not known.
 
     Its `gpu_model` is NVIDIA's unless the name says AMD, and its compute capability is the
-    one the model is known by; the CUDA its `driver_version` runs is NVIDIA's table's.
+    one the model is known by; the CUDA its `driver_version` runs is NVIDIA's table's. Its CPU
+    family and model count only beside its `cpu_flags`.
     """
     from thoth_cli.discovery import (
         Cpu,
@@ -754,9 +756,9 @@ def described_machine(spec: EnvironmentSpec, target: Target) -> RuntimeEnvironme
     system = spec.operating_system
     hardware = spec.hardware
     cpu = None
-    if spec.cpu_flags is not None or (
-        hardware is not None and (hardware.cpu_family, hardware.cpu_model) != (None, None)
-    ):
+    # Without its flags the CPU stays unknown: an empty flag set would read as a CPU lacking
+    # every flag (no AVX), and Thoth's entries name a family and model but never flags.
+    if spec.cpu_flags is not None:
         cpu = Cpu(
             vendor=None,
             brand=None,
@@ -765,8 +767,7 @@ def described_machine(spec: EnvironmentSpec, target: Target) -> RuntimeEnvironme
             stepping=None,
             logical_cores=None,
             physical_cores=None,
-            # No flags is "not known", as discovery says it when the kernel does not list them.
-            flags=frozenset(spec.cpu_flags or ()),
+            flags=frozenset(spec.cpu_flags),
             source=CONFIG_NAME,
         )
     gpus = None
