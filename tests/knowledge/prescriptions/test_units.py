@@ -181,6 +181,7 @@ def test_a_step_may_reject_the_matching_releases() -> None:
         step.run(candidate("werkzeug", "1.0.1"))
     assert (caught.value.reason, caught.value.link) == ("werkzeug 1.0.1 is old", LINK)
     assert step.run(candidate("werkzeug", "2.0.0")) is None
+    assert (step.reorders, step.highest_score()) == (False, 0.0)
 
 
 def test_a_good_score_is_a_steps_highest() -> None:

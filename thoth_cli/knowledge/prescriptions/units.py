@@ -295,7 +295,7 @@ def compile_prescription(prescription: Prescription) -> type[Unit]:
         configuration["when_empty"] = prescription.run.when_empty
     title = "".join(part.capitalize() for part in prescription.name.split("-"))
     class_name = f"{title}{base.kind.capitalize()}"
-    attributes = {
+    attributes: dict[str, object] = {
         "__module__": __name__,
         "__qualname__": class_name,
         "__doc__": f"{prescription.description}\n\nFrom {prescription.source}:{prescription.line}.",
@@ -305,6 +305,10 @@ def compile_prescription(prescription: Prescription) -> type[Unit]:
         "prescription": prescription,
         "CONFIGURATION_DEFAULT": configuration,
     }
+    if base is PrescribedStep:
+        # A step that only rejects keeps the newest-first order, so the resolver need not read
+        # every release to order them.
+        attributes["reorders"] = prescription.run.score is not None
     return type(class_name, (base,), attributes)
 
 
