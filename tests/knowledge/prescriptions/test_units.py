@@ -371,7 +371,7 @@ def test_a_wrap_advises_environment_variables_and_manifest_changes() -> None:
                 "add",
                 "intel-extension-for-tensorflow",
                 "intel-extension-for-tensorflow>=2.13",
-                "{package} {version} runs faster with oneDNN",
+                "tensorflow 2.16.1 runs faster with oneDNN",
             ),
         ),
     )

@@ -9,6 +9,7 @@ defaulting to what the prescription says, so that a pipeline file may override i
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 from typing import ClassVar
 
@@ -45,11 +46,14 @@ class Prescribed:
 
 
 def _configurations(prescription: Prescription, context: BuilderContext) -> Iterator[Configuration]:
-    if not holds(prescription.name, prescription.conditions, context):
-        return
     if prescription.type == "boot":
-        if all(context.requires(package.name) for package in prescription.match.packages):
+        # Whether the project names the package is cheaper to tell than the machine's facts.
+        if all(context.requires(p.name) for p in prescription.match.packages) and holds(
+            prescription.name, prescription.conditions, context
+        ):
             yield {}
+        return
+    if not holds(prescription.name, prescription.conditions, context):
         return
     names = list(dict.fromkeys(package.name for package in prescription.match.packages))
     if not names or prescription.is_stack_rule:
@@ -61,6 +65,13 @@ def _configurations(prescription: Prescription, context: BuilderContext) -> Iter
 
 def _message(spec: JustificationSpec, package: str = "", version: str = "") -> str:
     return spec.message.replace("{package}", package).replace("{version}", version)
+
+
+def _filled(text: str, pins: tuple[PinnedPackage, ...]) -> str:
+    """`text` with `{package}` and `{version}` of the first pin (a stack-level unit's)."""
+    if not pins:
+        return text
+    return text.replace("{package}", pins[0].display_name).replace("{version}", str(pins[0].version))
 
 
 class _PackageUnit(Prescribed, Unit):
@@ -199,8 +210,7 @@ class _StackUnit(Prescribed, Unit):
         return held if len(held) == len(found) else None
 
     def said(self, spec: JustificationSpec, pins: tuple[PinnedPackage, ...]) -> Justification:
-        message = _message(spec, pins[0].display_name, str(pins[0].version)) if pins else _message(spec)
-        return self.justification(spec.type, message, link=spec.link)
+        return self.justification(spec.type, _filled(spec.message, pins), link=spec.link)
 
 
 class PrescribedStride(_StackUnit, Stride):
@@ -235,7 +245,10 @@ class PrescribedWrap(_StackUnit, Wrap):
         return WrapAdvice(
             justifications=(self.said(spec, pins),),
             environment=dict(run.advised_environment),
-            manifest_changes=run.advised_manifest_changes,
+            manifest_changes=tuple(
+                replace(change, reason=_filled(change.reason, pins))
+                for change in run.advised_manifest_changes
+            ),
         )
 
 
