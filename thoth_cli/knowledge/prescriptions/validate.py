@@ -6,9 +6,10 @@ machine)?".
 
 Specifiers are checked by probing: `packaging` itself judges a set of versions taken
 around every version the specifiers name (the version, its pre-, post- and dev-releases,
-its neighbours one up and one down in each part, and versions just after it). Between
-two named versions the order of PEP 440 leaves no gap these probes miss, so a specifier
-some version satisfies is satisfied by a probe: a refusal is never wrong.
+its neighbours one up and one down in each part, and versions just after it). A
+specifier's answer changes only at the versions it names, so a version satisfying it has a
+probe beside it that does too: a refusal means no version satisfies it (the tests search a
+dense set of versions for a counter-example).
 """
 
 from __future__ import annotations
