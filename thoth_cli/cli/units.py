@@ -32,7 +32,7 @@ def units_command(consoles: Consoles, output_format: str) -> None:
     if output_format == "json":
         data = {
             "schema": SCHEMA,
-            "units": [_unit_dict(cls, builtin=cls.__module__.startswith("thoth_cli.")) for cls in ordered],
+            "units": [_unit_dict(cls) for cls in ordered],
         }
         click.echo(json.dumps(data, indent=2))
         return
@@ -45,7 +45,11 @@ def units_command(consoles: Consoles, output_format: str) -> None:
         configuration = ", ".join(
             f"{key}={value!r}" for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())
         )
-        origin = "" if cls.__module__.startswith("thoth_cli.") else f" (from {cls.__module__})"
+        prescription = _prescription_file(cls)
+        if prescription is not None:
+            origin = "" if _shipped(cls) else f" (from {prescription})"
+        else:
+            origin = "" if cls.__module__.startswith("thoth_cli.") else f" (from {cls.__module__})"
         table.add_row(escape(cls.name), kind_of(cls), escape(cls.description + origin), escape(configuration))
     consoles.out.print(table)
 
@@ -53,16 +57,34 @@ def units_command(consoles: Consoles, output_format: str) -> None:
 _KINDS = ("boot", "pseudonym", "sieve", "step", "stride", "wrap")
 
 
-def _unit_dict(cls: type[Unit], *, builtin: bool) -> dict[str, object]:
+def _unit_dict(cls: type[Unit]) -> dict[str, object]:
+    prescription = _prescription_file(cls)
     return {
         "name": cls.name,
         "type": kind_of(cls),
         "description": cls.description,
         "link": cls.link,
         "configuration": {key: _plain(value) for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())},
-        "builtin": builtin,
+        "builtin": _shipped(cls),
         "module": cls.__module__,
+        "prescription": str(prescription) if prescription is not None else None,
     }
+
+
+def _prescription_file(cls: type[Unit]) -> object:
+    from thoth_cli.knowledge.prescriptions.units import Prescribed
+
+    return cls.prescription.source if issubclass(cls, Prescribed) else None
+
+
+def _shipped(cls: type[Unit]) -> bool:
+    """Built into thoth: a built-in unit, or a prescription of the bundled knowledge."""
+    from thoth_cli.knowledge.prescriptions.load import is_bundled
+    from thoth_cli.knowledge.prescriptions.units import Prescribed
+
+    if issubclass(cls, Prescribed):
+        return is_bundled(cls.prescription)
+    return cls.__module__.startswith("thoth_cli.")
 
 
 def _plain(value: object) -> object:

@@ -117,7 +117,9 @@ class PipelineRunner:
         self.run_context = RunContext(
             context,
             versions_of=lambda name: finder.versions_of(name, index_for(name)),
-            candidates_of=lambda name: finder.matches(name, list(roots.get(name, ())), (), index_for(name))(),
+            candidates_of=lambda name: finder.matches(
+                name, list(roots.get(name, ())), (), index_for(name), prefer_kept=False
+            )(),
         )
 
     # -- before resolution ---------------------------------------------------------------

@@ -225,6 +225,8 @@ class CandidateFinder:
         requirements: Sequence[Requirement],
         excluded: Sequence[Candidate] = (),
         index: str | None = None,
+        *,
+        prefer_kept: bool = True,
     ) -> Callable[[], Iterator[Candidate]]:
         """Candidates every requirement admits, most preferred first, assessed as consumed.
 
@@ -256,7 +258,7 @@ class CandidateFinder:
                     if version not in banned
                     and all(req.specifier.contains(version, prereleases=True) for req in requirements)
                 ]
-        preferred = self._policy.preferred_version(name)
+        preferred = self._policy.preferred_version(name) if prefer_kept else None
         if preferred is not None:
             admitted.sort(key=lambda item: item[0] != preferred)
 
