@@ -195,9 +195,24 @@ class IndexClient:
 
     def _spec(self, package: NormalizedName, index: str) -> IndexSpec:
         spec = self._by_name.get(index)
+        if spec is None and index.startswith(("https://", "http://")):
+            spec = self._add_index(index)
         if spec is None:
             raise UnknownIndexError(package=package, index=index, known=tuple(self._by_name))
         return spec
+
+    def _add_index(self, url: str) -> IndexSpec:
+        """An index a unit names by URL (PyTorch's CPU and CUDA builds): explicit, so only what is
+        asked of it by name comes from it; its name is its URL."""
+        with self._lock:
+            known = self._by_name.get(url)
+            if known is not None:
+                return known
+            spec = IndexSpec(name=url, url=url if url.endswith("/") else url + "/", explicit=True)
+            self._by_name[url] = spec
+            self._order[url] = len(self._order)
+            self.indexes = (*self.indexes, spec)
+            return spec
 
     def _merge(self, pages: Sequence[ProjectPage]) -> ProjectPage:
         if len(pages) == 1:

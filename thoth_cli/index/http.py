@@ -468,6 +468,11 @@ class HttpClient:
                 reason = f"no answer within {self.settings.timeout:g} seconds"
             except httpx.ConnectError as exc:
                 reason = f"cannot connect ({exc})" if str(exc) else "cannot connect"
+                if unknown_host(exc):
+                    # The name does not exist here: asking again cannot make it.
+                    raise IndexUnavailableError(
+                        index=index, url=shown, package=package, reason=reason
+                    ) from None
             except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError):
                 reason = "the connection was reset"
             except httpx.InvalidURL as exc:
@@ -665,3 +670,13 @@ def _status_text(fetched: _Fetched) -> str:
 
 def _filename(url: str) -> str:
     return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+
+
+UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided", "No such host is known")
+"""How the C library says a host name does not exist (glibc, BSD/macOS, Windows): a definite answer,
+unlike "Temporary failure in name resolution"."""
+
+
+def unknown_host(error: Exception) -> bool:
+    """Whether a connection failed because the host name does not exist."""
+    return any(text in str(error) for text in UNKNOWN_HOST)

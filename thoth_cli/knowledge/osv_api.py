@@ -18,7 +18,7 @@ from packaging.version import Version
 
 from thoth_cli.errors import ExternalError
 from thoth_cli.index.errors import IndexUnavailableError, OfflineMissError
-from thoth_cli.index.http import HttpClient
+from thoth_cli.index.http import HttpClient, unknown_host
 from thoth_cli.index.model import redact
 from thoth_cli.knowledge.advisories import Advisory
 from thoth_cli.knowledge.dedupe import merge_advisories
@@ -324,7 +324,7 @@ class OsvApi:
                     continue
                 except httpx.ConnectError as exc:
                     reason = f"cannot connect ({exc})" if str(exc) else "cannot connect"
-                    if any(text in str(exc) for text in _UNKNOWN_HOST):
+                    if unknown_host(exc):
                         # The name does not exist here (an offline machine, a closed network):
                         # asking again will not make it, and every run would wait for the retries.
                         raise OsvApiError(url=shown, reason=reason) from None
@@ -453,11 +453,6 @@ def _service_message(content: bytes) -> str:
     data = _decode(content)
     message = data.get("message") if isinstance(data, Mapping) else None
     return f": {message}" if isinstance(message, str) and message else ""
-
-
-_UNKNOWN_HOST = ("Name or service not known", "nodename nor servname provided", "No such host is known")
-"""How the C library says a host name does not exist (glibc, BSD/macOS, Windows): a definite answer,
-unlike "Temporary failure in name resolution"."""
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -18,7 +18,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import Version
 
-from thoth_cli.errors import ThothError, UnitError
+from thoth_cli.errors import ExternalError, NoAnswer, ThothError, UnitError
 from thoth_cli.pipeline.context import BuilderContext, RunContext
 from thoth_cli.pipeline.model import PipelineUnits
 from thoth_cli.pipeline.units import (
@@ -110,6 +110,8 @@ class PipelineRunner:
         self.slots: dict[CandidateKey, NormalizedName] = {}
         """The slot each alternative offered by a pseudonym filled."""
         self.subproblem = Subproblem()
+        self.unavailable: dict[tuple[str, str], str] = {}
+        """Alternatives a pseudonym offered that could not be had, by unit and index."""
         self.removed: dict[NormalizedName, dict[Version, str]] = {}
         """Why units removed releases, for explaining a failure."""
         self.reorders = any(step.reorders for step in units.steps)
@@ -317,6 +319,15 @@ class PipelineRunner:
             offered = next(
                 self._finder.matches(canonical, [requirement], (), pinned or index or candidate.index)(), None
             )
+        except (ExternalError, NoAnswer) as exc:
+            # An alternative is an offer, not a requirement: when its index cannot be reached or
+            # does not have it, the index's own release stands, and the stack says so.
+            where = index or candidate.index
+            with self._lock:
+                self.unavailable.setdefault(
+                    (unit.name, where), f"{name} {wanted} from {where} could not be had ({exc.message})"
+                )
+            return None
         except ThothError as exc:
             raise UnitError(
                 unit.label, f"offers {name} {wanted}, which cannot be found: {exc}", package=slot
@@ -480,6 +491,10 @@ class PipelineRunner:
                     justifications=(*verdict.justifications, *kept_despite, *extra),
                 )
             )
+        unreachable = tuple(
+            Justification(JustificationType.WARNING, f"{what}; the index's own release was used", unit=unit)
+            for (unit, _), what in sorted(self.unavailable.items())
+        )
         left_out = tuple(
             Justification(
                 JustificationType.WARNING,
@@ -492,7 +507,7 @@ class PipelineRunner:
             stack,
             packages=tuple(packages),
             score=sum(p.score for p in packages),
-            justifications=(*stack.justifications, *left_out),
+            justifications=(*stack.justifications, *left_out, *unreachable),
         )
 
     def conflicts(self, stack: Stack) -> list[StackConflict]:
