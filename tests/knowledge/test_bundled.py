@@ -1,9 +1,8 @@
 """The knowledge thoth ships: it loads, and each category acts on the test index for the machines it is about.
 
 Each category has a case on a machine (or target, or code) the rule is about, and one on a
-machine it is not about; the machines are described, never probed. Machines without an NVIDIA
-driver make the CPU-build pseudonyms offer tensorflow-cpu for TensorFlow, so the universes of
-those cases serve it too.
+machine it is not about; the machines are described, never probed. The pseudonyms stay out of
+`latest` (which keeps the index's own packages), so their cases ask for `stable`.
 """
 
 from __future__ import annotations
@@ -246,7 +245,10 @@ def test_tensorflow_cpu_takes_the_place_of_tensorflow_without_an_nvidia_driver(
     advise_on: Advise, driver: str | None, chosen: str
 ) -> None:
     advice = advise_on(
-        "tensorflow 2.15.0\ntensorflow-cpu 2.15.0", ["tensorflow"], machine=machine(driver=driver)
+        "tensorflow 2.15.0\ntensorflow-cpu 2.15.0",
+        ["tensorflow"],
+        machine=machine(driver=driver),
+        kind=RecommendationType.STABLE,
     )
 
     assert pins(best(advice)) == {chosen: "2.15.0"}
@@ -285,7 +287,12 @@ def torch_candidate(version: str) -> Candidate:
     )
 
 
-def offered(name: str, environment: RuntimeEnvironment, version: str) -> list[Alternative]:
+def offered(
+    name: str,
+    environment: RuntimeEnvironment,
+    version: str,
+    kind: RecommendationType = RecommendationType.STABLE,
+) -> list[Alternative]:
     """What the bundled pseudonym `name` offers for torch `version` on `environment` (nothing when it
     stays out of the pipeline). Its alternatives live on PyTorch's index, out of the test index's
     reach, so the unit is asked directly."""
@@ -294,6 +301,7 @@ def offered(name: str, environment: RuntimeEnvironment, version: str) -> list[Al
     context = BuilderContext(
         project=project_of(["torch"], Path("requirements.in")),
         target=Target.from_options("3.12", LINUX),
+        recommendation_type=kind,
         environment=environment,
     )
     return [
@@ -308,6 +316,10 @@ def test_torch_comes_from_the_cpu_index_on_a_machine_without_nvidia_driver() -> 
         Alternative("torch", None, "https://download.pytorch.org/whl/cpu")
     ]
     assert offered("torch-cpu-index-without-gpu", machine(), "2.6.0") == []
+    # latest is the index's own answer: PyPI's torch.
+    assert (
+        offered("torch-cpu-index-without-gpu", machine(driver=None), "2.6.0", RecommendationType.LATEST) == []
+    )
 
 
 def test_torch_from_pypi_is_replaced_by_the_cuda_12_6_build_for_a_cuda_12_driver() -> None:
@@ -509,6 +521,7 @@ def test_psycopg2_binary_stands_in_where_pg_config_is_missing(
         "psycopg2 2.9.9\npsycopg2-binary 2.9.9",
         ["psycopg2"],
         machine=machine(system_packages=system_packages),
+        kind=RecommendationType.STABLE,
     )
 
     assert pins(best(advice)) == {chosen: "2.9.9"}
