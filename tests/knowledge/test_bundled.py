@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
@@ -18,6 +19,7 @@ from tests.indexserver import IndexServerFactory, Universe
 from tests.pipeline.conftest import NOW, pins
 from tests.resolver.conftest import project_of
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, Recommendation, advise
+from thoth_cli.cli.main import cli
 from thoth_cli.discovery.model import (
     Cpu,
     Gpu,
@@ -163,6 +165,16 @@ def test_the_bundled_folder_loads_with_a_file_per_category_and_at_least_40_units
     assert len(prescriptions) >= 40
     assert sorted({p.source.name for p in prescriptions}) == list(CATEGORIES)
     assert sorted(path.name for path in bundled_directory().iterdir()) == list(CATEGORIES)
+
+
+def test_thoth_prescriptions_validate_accepts_the_bundled_folder() -> None:
+    folder = bundled_directory()
+    count = len(load_directory(folder))
+
+    result = CliRunner().invoke(cli, ["--color", "never", "prescriptions", "validate", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{folder}: {count} units in {len(CATEGORIES)} files, valid\n"
 
 
 def test_every_bundled_justification_links_its_source_over_https() -> None:
