@@ -308,6 +308,7 @@ def test_a_thoth_yaml_entry_is_the_machine_its_fields_describe(
     (machine,) = SEEN
     assert machine == RuntimeEnvironment(
         host=False,
+        base_image="quay.io/thoth-station/s2i-thoth-ubi8-py38",
         os=OperatingSystem(id="rhel", version="8"),
         platform=Platform(os="linux", arch="x86_64", libc="glibc", libc_version=(2, 28)),
         python=PYTHON_38,

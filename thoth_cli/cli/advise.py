@@ -639,7 +639,9 @@ class PlannedEnvironment:
         describe it, and then it is what they say and no more.
         """
         if self.machine is not None:
-            return _with_flags(self.machine, target, flags)
+            from dataclasses import replace as _replace
+
+            return _with_flags(_replace(self.machine, base_image=self.image), target, flags)
         if self.spec is not None:
             return _with_flags(described_machine(self.spec, target), target, flags)
         if is_this_machine(target, flags):
@@ -789,6 +791,7 @@ def described_machine(spec: EnvironmentSpec, target: Target) -> RuntimeEnvironme
         RuntimeEnvironment(
             host=False,
             os=None if system is None else OperatingSystem(id=system.name, version=system.version),
+            base_image=spec.base_image,
             cpu=cpu,
             gpus=gpus,
             nvidia_driver=driver,

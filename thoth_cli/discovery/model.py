@@ -215,6 +215,9 @@ class RuntimeEnvironment:
     openmpi: Library | None = None
     system_packages: tuple[SystemPackage, ...] | None = None
     container: Container | None = None
+    base_image: str | None = None
+    """The container image the environment was described from (`--base-image`, a `.thoth.yaml`
+    entry's `base_image`); None for a machine."""
 
     def to_target(self) -> Target:
         """The resolver's target: this environment's interpreter on its platform."""
@@ -261,6 +264,8 @@ class RuntimeEnvironment:
             "openmpi": _library_dict(self.openmpi),
             "system_packages": _list(self.system_packages, _system_package_dict),
             "container": None if self.container is None else _container_dict(self.container),
+            # Written only for an image's description: a machine's keeps its original keys.
+            **({"base_image": self.base_image} if self.base_image is not None else {}),
         }
 
     @classmethod
@@ -296,6 +301,7 @@ class RuntimeEnvironment:
             openmpi=_map(reader.section("openmpi"), _read_library),
             system_packages=_tuple(reader.sections("system_packages"), _read_system_package),
             container=_map(reader.section("container"), _read_container),
+            base_image=reader.text("base_image"),
         )
 
     def _target_or_none(self) -> Target | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -69,13 +68,6 @@ def compiled(body: str) -> type[Unit]:
     return compile_prescription(one(body))
 
 
-@dataclass(frozen=True, kw_only=True)
-class ImageEnvironment(RuntimeEnvironment):
-    """A machine described from a base image, which records the image's name."""
-
-    base_image: str | None = None
-
-
 def machine(
     *,
     host: bool = False,
@@ -92,7 +84,7 @@ def machine(
 ) -> RuntimeEnvironment:
     """A machine with these facts; None for a fact discovery could not read."""
     vendor, family, model = cpu
-    return ImageEnvironment(
+    return RuntimeEnvironment(
         host=host,
         os=None if os is None else OperatingSystem(id=os[0], version=os[1]),
         cpu=None

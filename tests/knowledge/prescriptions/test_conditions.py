@@ -251,6 +251,17 @@ def test_cpu_flags_present_and_absent(flags: tuple[str, ...] | None, holds_there
     assert on("{cpu_flags: {present: [fma], absent: [avx2]}}", machine(flags=flags)) is holds_there
 
 
+def test_a_cpu_whose_flags_were_not_read_lacks_none_of_them() -> None:
+    # Some systems give py-cpuinfo no flags: that is not a CPU without AVX.
+    assert on("{cpu_flags: {absent: [avx]}}", machine(flags=())) is False
+
+
+def test_the_base_image_an_environment_was_described_from_is_matched() -> None:
+    image = "quay.io/thoth-station/s2i-thoth-ubi8-py38:v0.35"
+    assert on("{base_images: ['quay.io/thoth-station/*']}", machine(image=image)) is True
+    assert on("{base_images: ['quay.io/thoth-station/*']}", machine(image=None)) is False
+
+
 @pytest.mark.parametrize(
     ("cpu", "holds_there"),
     [

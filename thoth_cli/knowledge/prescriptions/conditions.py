@@ -153,7 +153,9 @@ def _system_matches(wanted: tuple[OperatingSystemCondition, ...], environment: R
 
 
 def _flags_match(wanted: Presence, environment: RuntimeEnvironment) -> bool:
-    if environment.cpu is None:
+    # No flags read (py-cpuinfo on some systems gives none) is not "every flag absent": a CPU
+    # without AVX would be assumed, and every TensorFlow removed.
+    if environment.cpu is None or not environment.cpu.flags:
         return False
     flags = environment.cpu.flags
     return all(flag in flags for flag in wanted.present) and not any(flag in flags for flag in wanted.absent)
@@ -184,9 +186,8 @@ def _one_gpu(wanted: GpuCondition, gpu: Gpu) -> bool:
 
 
 def _image_matches(patterns: tuple[str, ...], environment: RuntimeEnvironment) -> bool:
-    # The image a machine was described from; environments that do not record one have none.
-    image = getattr(environment, "base_image", None)
-    return isinstance(image, str) and any(fnmatch.fnmatchcase(image, pattern) for pattern in patterns)
+    image = environment.base_image
+    return image is not None and any(fnmatch.fnmatchcase(image, pattern) for pattern in patterns)
 
 
 def _system_packages_match(wanted: Presence, environment: RuntimeEnvironment) -> bool:
