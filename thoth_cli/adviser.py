@@ -142,6 +142,8 @@ class RecordedTarget:
     target: Target
     environment: Mapping[str, object] = field(default_factory=dict)
     python_version_exact: bool = False
+    recommendation_type: str = "latest"
+    """What the stack was chosen for: a lock made for `stable` says so, and how to make it again."""
 
     @property
     def python_full_version(self) -> str:
@@ -370,7 +372,10 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
     )
     resolution = Resolution(stack=found.stacks[0].stack, skipped_by_marker=tuple(session.skipped))
     target = RecordedTarget(
-        request.target, request.environment or {}, python_version_exact=request.target.python_version_exact
+        request.target,
+        request.environment or {},
+        python_version_exact=request.target.python_version_exact,
+        recommendation_type=wanted.type.value,
     )
     text = render_lock(request.lock_format, request.project, resolution.stack, target, indexes)
     written = None

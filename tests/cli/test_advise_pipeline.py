@@ -494,3 +494,27 @@ def test_the_lock_carries_the_stacks_score_and_justifications(
     assert package["tool"]["thoth"]["justifications"] == [
         {k: v for k, v in young("fresh", "1.1").items() if k not in ("package", "version")}
     ]
+
+
+def test_a_lock_says_which_type_made_it_and_how_to_make_it_again(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = requirements(tmp_path, "a")
+    assert thoth.advise("--manifest", str(manifest), "-t", "stable", index=server).exit_code == 0
+    header = (tmp_path / "requirements.txt").read_text(encoding="utf-8").splitlines()[4]
+    assert header.endswith(" -t stable")
+    app = tmp_path / "app"
+    app.mkdir()
+    assert thoth.advise("--manifest", str(pyproject(app, "a")), "-t", "stable", index=server).exit_code == 0
+    lock = tomllib.loads((app / "pylock.toml").read_text(encoding="utf-8"))
+    assert lock["tool"]["thoth"]["recommendation-type"] == "stable"
+    # Read back as the existing lock: a second run keeps its pins.
+    assert (
+        thoth.advise("--manifest", str(app / "pyproject.toml"), "-t", "stable", index=server).exit_code == 0
+    )
+
+
+def test_a_latest_lock_says_nothing_of_its_type(tmp_path: Path, thoth: Thoth, server: IndexServer) -> None:
+    manifest = requirements(tmp_path, "a")
+    assert thoth.advise("--manifest", str(manifest), index=server).exit_code == 0
+    assert " -t " not in (tmp_path / "requirements.txt").read_text(encoding="utf-8")

@@ -210,6 +210,10 @@ def _stack_tool(project: Project, stack: Stack, target: LockTarget) -> dict[str,
         "manifest-sha256": manifest_sha256(project.manifest),
         "score": float(stack.score),
     }
+    kind = getattr(target, "recommendation_type", "latest")
+    if kind != "latest":
+        # Written only when it is not the default, so latest locks stay as they were.
+        tool["recommendation-type"] = kind
     if stack.skipped_dependencies:
         tool["skipped-dependencies"] = sorted(stack.skipped_dependencies)
     if stack.justifications:

@@ -77,6 +77,9 @@ def regenerate_command(project: Project, target: LockTarget | None = None) -> st
     command += f" --python-version {target.python_full_version}"
     if isinstance(platform, str) and platform:
         command += f" --platform {shlex.quote(platform)}"
+    kind = getattr(target, "recommendation_type", "latest")
+    if kind != "latest":
+        command += f" -t {kind}"
     return command
 
 
