@@ -436,10 +436,18 @@ class PipelineRunner:
         index = self._index_for(slot)
         state = self.state(slot, index)
         scores: list[float] = []
+        examined = 0
         for candidate in self._finder.matches(slot, list(self._roots.get(slot, ())), (), index)():
-            if candidate.key == key or not self._accepted(slot, candidate, state, Subproblem()):
+            examined += 1
+            if examined > _LOOK_AHEAD:
+                break
+            # The bounds first: they are cheap, and a package pinned by another (botocore by
+            # boto3) has thousands of releases outside them.
+            if candidate.key == key or not all(
+                bound.contains(candidate.version, prereleases=True) for bound in bounds
+            ):
                 continue
-            if not all(bound.contains(candidate.version, prereleases=True) for bound in bounds):
+            if not self._accepted(slot, candidate, state, Subproblem()):
                 continue
             scores.append(self.verdict(candidate).score)
             if len(scores) >= look:
@@ -541,6 +549,10 @@ class PipelineRunner:
             advice.append(result)
             justifications.extend(result.justifications)
         return replace(stack, justifications=tuple(justifications)), tuple(advice)
+
+
+_LOOK_AHEAD = 64
+"""Releases an estimate looks at, at most: past them, forbidding a pin is estimated as costly."""
 
 
 def _start(unit: Unit, context: RunContext) -> None:

@@ -36,6 +36,7 @@ class NewestFirstStep(Step):
     def __init__(self, configuration: Configuration | None = None) -> None:
         super().__init__(configuration)
         self._weight = checks.number(self, "weight", 0.0, 1.0)
+        self._seen: dict[str, _Seen] = {}
 
     @classmethod
     def should_include(cls, context: BuilderContext) -> Iterator[Configuration]:
@@ -59,11 +60,31 @@ class NewestFirstStep(Step):
         """The final releases newer than the candidate that install on the target and that the
         project's own requirements admit, each counted once whatever its local builds."""
         mine = Version(candidate.version.public)
-        newer: set[Version] = set()
-        for other in self.context.candidates_of(candidate.name):
-            public = Version(other.version.public)
-            if public <= mine:
+        seen = self._seen.get(candidate.name)
+        if seen is None:
+            seen = self._seen[candidate.name] = _Seen(self.context.candidates_of(candidate.name))
+        return {public for public in seen.down_to(mine) if public > mine}
+
+
+class _Seen:
+    """A package's installable final releases, newest first, read as far as asked and kept: a
+    package with thousands of releases is read once, not once per release scored."""
+
+    def __init__(self, candidates: Iterator[Candidate]) -> None:
+        self._candidates = candidates
+        self._finals: list[Version] = []
+        self._lowest: Version | None = None
+        self._done = False
+
+    def down_to(self, version: Version) -> list[Version]:
+        """The final public versions read so far, reading on until one at or below `version`."""
+        while not self._done and (self._lowest is None or self._lowest > version):
+            other = next(self._candidates, None)
+            if other is None:
+                self._done = True
                 break
-            if not other.version.is_prerelease:
-                newer.add(public)
-        return newer
+            public = Version(other.version.public)
+            self._lowest = public
+            if not other.version.is_prerelease and (not self._finals or self._finals[-1] != public):
+                self._finals.append(public)
+        return self._finals
