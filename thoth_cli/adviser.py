@@ -10,6 +10,7 @@ from pathlib import Path
 
 from packaging.utils import NormalizedName
 from packaging.version import Version
+from resolvelib import BaseReporter
 
 from thoth_cli.discovery.model import RuntimeEnvironment
 from thoth_cli.errors import InputError, UsageError
@@ -29,7 +30,7 @@ from thoth_cli.pipeline.model import Pipeline, PipelineUnits
 from thoth_cli.pipeline.registry import available_units
 from thoth_cli.pipeline.search import DEFAULT_LIMIT, SearchResult, search
 from thoth_cli.project.model import Group, Project
-from thoth_cli.resolver.candidate import Candidate
+from thoth_cli.resolver.candidate import Candidate, Requirement
 from thoth_cli.resolver.policy import ResolutionPolicy
 from thoth_cli.resolver.resolve import Resolution, ResolveRequest, ResolveSession
 from thoth_cli.resolver.source import PackageSource
@@ -326,7 +327,12 @@ def installed_outcome(installed: Mapping[NormalizedName, Version], stack: Stack)
     return InstalledOutcome(tuple(kept), tuple(changed), tuple(not_needed))
 
 
-def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | None = None) -> Advice:
+def advise(
+    request: AdviseRequest,
+    *,
+    on_build: Callable[[Candidate], None] | None = None,
+    reporter: BaseReporter[Requirement, Candidate, str] | None = None,
+) -> Advice:
     """Resolve and render the lock; write it atomically unless this is a dry run."""
     indexes = indexes_for(request.project, request.index)
     previous = _readable_previous_lock(request.output, upgrade=request.policy.upgrade)
@@ -358,7 +364,7 @@ def advise(request: AdviseRequest, *, on_build: Callable[[Candidate], None] | No
         with open_index(indexes, http, request.index) as client:
             source = AnnouncingSource(client, advisories.expect) if advisories.osv is not None else client
             session = ResolveSession(
-                resolve_request, source, on_build=on_build, pipeline=units, context=context
+                resolve_request, source, reporter, on_build=on_build, pipeline=units, context=context
             )
             assert session.runner is not None
             found = search(session, session.runner, count=wanted.count, limit=wanted.limit)

@@ -162,8 +162,12 @@ def test_requirements_in_writes_requirements_txt(tmp_path: Path, thoth: Thoth, s
         "    # via requests\n"
     )
     assert files_in(tmp_path) == ["requirements.in", "requirements.txt"]
-    table = ["package", "version", "change", "idna", "3.6", "requests", "2.31.0", "urllib3", "2.0.7"]
-    assert result.stdout.split() == table
+    assert result.stdout.splitlines() == [
+        "package   version  change  score  why",
+        "idna      3.6              +0.00     ",
+        "requests  2.31.0           +0.00     ",
+        "urllib3   2.0.7            +0.00     ",
+    ]
     assert result.stderr == (
         f"resolving {manifest} for {LINUX_TARGET}\n"
         f"wrote {tmp_path / 'requirements.txt'} (3 packages, {LINUX_TARGET})\n"
@@ -923,7 +927,7 @@ def test_python_m_thoth_cli_advise_writes_the_lock(tmp_path: Path, server: Index
     assert result.stderr == (
         f"resolving requirements.in for {LINUX_TARGET}\nwrote requirements.txt (3 packages, {LINUX_TARGET})\n"
     )
-    assert result.stdout.split()[:3] == ["package", "version", "change"]
+    assert result.stdout.split()[:5] == ["package", "version", "change", "score", "why"]
 
 
 def test_upgrade_package_wants_a_bare_name_and_warns_about_unknown_ones(

@@ -13,8 +13,6 @@ from typing import TYPE_CHECKING
 import click
 from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
-from rich.markup import escape
-from rich.table import Table
 
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, Recommendation, advise, output_path
 from thoth_cli.cli.console import Consoles
@@ -75,6 +73,17 @@ DISCOVERY_TIMEOUT = 5.0
     help="Write the lock here instead of next to the manifest.",
 )
 @click.option("--dry-run", is_flag=True, help="Resolve and report, write nothing.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="The stack as a table for people, or JSON (schema thoth.advise/1) for scripts.",
+)
+@click.option(
+    "--tree", "show_tree", is_flag=True, help="Show the dependency tree: why each package is there."
+)
 @click.option(
     "-t",
     "--recommendation-type",
@@ -306,6 +315,8 @@ def advise_command(
     lock_format: str | None,
     output: Path | None,
     dry_run: bool,
+    output_format: str,
+    show_tree: bool,
     recommendation_type: str | None,
     count: int,
     limit: int,
@@ -452,18 +463,32 @@ def advise_command(
             if environment.overlay is not None and not dry_run:
                 _make_folder(request.output.parent)
             consoles.info(f"resolving {project.manifest} for {environment.describe(target)}")
-            advice = advise(
-                request,
-                on_build=lambda candidate: consoles.warning(
-                    f"building {candidate} from its sdist to learn its dependencies: this runs code "
-                    "from the index (--allow-build)"
-                ),
-            )
+            from thoth_cli.cli.advice_view import progress
+
+            with progress(consoles) as reporter:
+                advice = advise(
+                    request,
+                    on_build=lambda candidate: consoles.warning(
+                        f"building {candidate} from its sdist to learn its dependencies: this runs code "
+                        "from the index (--allow-build)"
+                    ),
+                    reporter=reporter,
+                )
             for warning in advice.warnings:
                 consoles.warning(warning)
             for note in advice.notes:
                 consoles.debug(note)
-            show_advice(consoles, advice)
+            if output_format == "json":
+                from thoth_cli.cli.advice_view import print_json
+
+                print_json(consoles, advice)
+                show_advice(consoles, advice, table=False)
+            else:
+                show_advice(consoles, advice)
+            if show_tree:
+                from thoth_cli.cli.advice_view import stack_tree
+
+                consoles.out.print(stack_tree(advice.resolution.stack))
             if report_file is not None:
                 _write_report(consoles, advice, environment.report_path(report_file, len(environments)))
             locked = {package.name for package in advice.resolution.stack}
@@ -1120,27 +1145,18 @@ def _with_constraints(project: Project, files: tuple[Path, ...]) -> Project:
     return replace(project, constraints=(*project.constraints, *extra))
 
 
-def show_advice(consoles: Consoles, advice: Advice) -> None:
+def show_advice(consoles: Consoles, advice: Advice, *, table: bool = True) -> None:
     """The chosen stack as a table (stdout), and where the lock went (stderr)."""
+    from thoth_cli.cli.advice_view import stack_table
+
     stack = advice.resolution.stack
-    previous = {p.name: p.version for p in advice.previous.packages} if advice.previous else {}
-    table = Table(box=None, pad_edge=False, show_edge=False)
-    table.add_column("package")
-    table.add_column("version")
-    table.add_column("change")
-    for package in stack.packages:
-        old = previous.get(package.name)
-        if advice.previous is None:
-            change = ""
-        elif old is None:
-            change = "added"
-        elif old == package.version:
-            change = ""
-        else:
-            change = f"{'upgraded' if package.version > old else 'downgraded'} from {old}"
-        table.add_row(escape(package.display_name), escape(str(package.version)), escape(change))
-    if consoles.verbosity >= 0:
-        consoles.out.print(table)
+    previous = (
+        {p.name: p.version for p in advice.previous.packages if p.version is not None}
+        if advice.previous is not None
+        else None
+    )
+    if table and consoles.verbosity >= 0:
+        consoles.out.print(stack_table(stack, previous))
     for package in stack.packages:
         if package.yanked_reason:
             consoles.warning(
