@@ -124,3 +124,26 @@ def test_no_progress_is_drawn_when_stderr_is_not_a_terminal(
     assert result.exit_code == 0, result.stderr
     assert "resolving:" not in result.stderr
     assert "\x1b" not in result.stderr
+
+
+def test_an_interrupted_advise_exits_130_and_leaves_the_old_lock_intact(
+    tmp_path: Path, thoth: Thoth, server: IndexServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = requirements(tmp_path, "app")
+    assert thoth.advise("--manifest", str(manifest), *NOW, index=server).exit_code == 0
+    lock = tmp_path / "requirements.txt"
+    before = lock.read_bytes()
+    manifest.write_text("app\nfresh\n", encoding="utf-8")
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("thoth_cli.adviser.search", interrupted)
+    result = thoth.advise("--manifest", str(manifest), *NOW, index=server)
+    assert result.exit_code == 130
+    assert result.stderr.splitlines()[-1] == "error: interrupted"
+    assert lock.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == [
+        "requirements.in",
+        "requirements.txt",
+    ]
