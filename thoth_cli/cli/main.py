@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "advise": ("thoth_cli.cli.advise", "advise_command"),
     "audit": ("thoth_cli.cli.audit", "audit_command"),
     "cache": ("thoth_cli.cli.cache", "cache"),
+    "diff": ("thoth_cli.cli.diff", "diff_command"),
     "discover": ("thoth_cli.cli.discover", "discover_command"),
     "manifest": ("thoth_cli.cli.manifest", "manifest"),
     "prescriptions": ("thoth_cli.cli.prescriptions", "prescriptions"),
