@@ -147,3 +147,23 @@ def test_an_interrupted_advise_exits_130_and_leaves_the_old_lock_intact(
         "requirements.in",
         "requirements.txt",
     ]
+
+
+def test_diff_shows_what_changed_against_the_existing_lock(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = requirements(tmp_path, "fresh<1.1")
+    assert thoth.advise("--manifest", str(manifest), *NOW, index=server).exit_code == 0
+    manifest.write_text("fresh>=1.1\napp\n", encoding="utf-8")
+    result = thoth.advise("--manifest", str(manifest), "--diff", *NOW, index=server)
+    assert result.exit_code == 0, result.stderr
+    text = " ".join(result.stdout.split())
+    assert "fresh │ 1.0 │ 1.1 │ upgraded" in text or "fresh 1.0 1.1 upgraded" in text
+    assert "3 added" in text and "1 upgraded" in text
+
+
+def test_diff_without_an_existing_lock_says_so(tmp_path: Path, thoth: Thoth, server: IndexServer) -> None:
+    manifest = requirements(tmp_path, "app")
+    result = thoth.advise("--manifest", str(manifest), "--diff", "--dry-run", *NOW, index=server)
+    assert result.exit_code == 0, result.stderr
+    assert "--diff: there was no lock to compare with" in result.stderr

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Callable, Sized
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -83,6 +83,9 @@ DISCOVERY_TIMEOUT = 5.0
 )
 @click.option(
     "--tree", "show_tree", is_flag=True, help="Show the dependency tree: why each package is there."
+)
+@click.option(
+    "--diff", "show_diff", is_flag=True, help="Show what changed against the existing lock (as thoth diff)."
 )
 @click.option(
     "-t",
@@ -317,6 +320,7 @@ def advise_command(
     dry_run: bool,
     output_format: str,
     show_tree: bool,
+    show_diff: bool,
     recommendation_type: str | None,
     count: int,
     limit: int,
@@ -489,6 +493,8 @@ def advise_command(
                 from thoth_cli.cli.advice_view import stack_tree
 
                 consoles.out.print(stack_tree(advice.resolution.stack))
+            if show_diff:
+                _show_diff(consoles, advice)
             if report_file is not None:
                 _write_report(consoles, advice, environment.report_path(report_file, len(environments)))
             locked = {package.name for package in advice.resolution.stack}
@@ -1026,6 +1032,25 @@ def _project(
     for note in project.notes:
         consoles.debug(note)
     return _with_constraints(project, constraints)
+
+
+def _show_diff(consoles: Consoles, advice: Advice) -> None:
+    """The new lock against the one it replaces, as `thoth diff` shows it."""
+    import tempfile
+
+    from thoth_cli.cli.diff import show_diff
+    from thoth_cli.diff import diff_stacks, side_of_lock
+    from thoth_cli.lock.read import read_lock
+
+    if advice.previous is None:
+        consoles.info("--diff: there was no lock to compare with")
+        return
+    with tempfile.TemporaryDirectory(prefix="thoth-diff-") as folder:
+        written = Path(folder) / advice.request.output.name
+        written.write_text(advice.lock_text, encoding="utf-8")
+        new = side_of_lock(read_lock(written))
+    old = side_of_lock(advice.previous)
+    show_diff(consoles, diff_stacks(old, replace(new, label=f"{advice.request.output} (new)")))
 
 
 def _recommendation_type(flag: str | None, spec: EnvironmentSpec | None) -> RecommendationType:
