@@ -167,3 +167,19 @@ def test_diff_without_an_existing_lock_says_so(tmp_path: Path, thoth: Thoth, ser
     result = thoth.advise("--manifest", str(manifest), "--diff", "--dry-run", *NOW, index=server)
     assert result.exit_code == 0, result.stderr
     assert "--diff: there was no lock to compare with" in result.stderr
+
+
+def test_graph_writes_the_stack_as_dot_with_changes_marked(
+    tmp_path: Path, thoth: Thoth, server: IndexServer
+) -> None:
+    manifest = requirements(tmp_path, "fresh<1.1")
+    assert thoth.advise("--manifest", str(manifest), *NOW, index=server).exit_code == 0
+    manifest.write_text("fresh>=1.1\napp\n", encoding="utf-8")
+    graph = tmp_path / "stack.dot"
+    result = thoth.advise("--manifest", str(manifest), "--graph", str(graph), *NOW, index=server)
+    assert result.exit_code == 0, result.stderr
+    dot = graph.read_text(encoding="utf-8")
+    assert dot.startswith("digraph thoth {")
+    assert '"app"' in dot and '"lib" -> "base"' in dot
+    assert "1.0 -> 1.1" in dot
+    assert f"wrote the dependency graph to {graph}" in result.stderr

@@ -25,8 +25,9 @@ from thoth_cli.index.http import HttpSettings
 from thoth_cli.knowledge.local import AdvisoryFolderError
 from thoth_cli.knowledge.osv_api import DEFAULT_OSV_URL
 from thoth_cli.knowledge.sources import AdvisoryOptions
-from thoth_cli.lock.atomic import LockWriteError
+from thoth_cli.lock.atomic import LockWriteError, write_atomic
 from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
+from thoth_cli.lock.model import LockFile
 from thoth_cli.pipeline.context import RecommendationType
 from thoth_cli.pipeline.search import DEFAULT_LIMIT
 from thoth_cli.project.load import find_manifest, load_project
@@ -86,6 +87,13 @@ DISCOVERY_TIMEOUT = 5.0
 )
 @click.option(
     "--diff", "show_diff", is_flag=True, help="Show what changed against the existing lock (as thoth diff)."
+)
+@click.option(
+    "--graph",
+    "graph_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write the stack's dependency graph here: Graphviz DOT, or SVG for a .svg name (as thoth graph).",
 )
 @click.option(
     "-t",
@@ -321,6 +329,7 @@ def advise_command(
     output_format: str,
     show_tree: bool,
     show_diff: bool,
+    graph_file: Path | None,
     recommendation_type: str | None,
     count: int,
     limit: int,
@@ -495,6 +504,8 @@ def advise_command(
                 consoles.out.print(stack_tree(advice.resolution.stack))
             if show_diff:
                 _show_diff(consoles, advice)
+            if graph_file is not None:
+                _write_graph(consoles, advice, graph_file)
             if report_file is not None:
                 _write_report(consoles, advice, environment.report_path(report_file, len(environments)))
             locked = {package.name for package in advice.resolution.stack}
@@ -1034,21 +1045,36 @@ def _project(
     return _with_constraints(project, constraints)
 
 
-def _show_diff(consoles: Consoles, advice: Advice) -> None:
-    """The new lock against the one it replaces, as `thoth diff` shows it."""
+def _new_lock(advice: Advice) -> LockFile:
+    """The lock just made, as a reader sees it (also on a dry run, when nothing was written)."""
     import tempfile
 
+    from thoth_cli.lock.read import read_lock
+
+    with tempfile.TemporaryDirectory(prefix="thoth-lock-") as folder:
+        written = Path(folder) / advice.request.output.name
+        written.write_text(advice.lock_text, encoding="utf-8")
+        return read_lock(written)
+
+
+def _write_graph(consoles: Consoles, advice: Advice, path: Path) -> None:
+    """The stack's graph, changes against the lock it replaces highlighted."""
+    from thoth_cli.graph import lock_graph, to_dot, to_svg
+
+    dot = to_dot(lock_graph(_new_lock(advice), advice.previous), title=str(advice.request.output))
+    write_atomic(path, to_svg(dot) if path.suffix.lower() == ".svg" else dot)
+    consoles.info(f"wrote the dependency graph to {path}")
+
+
+def _show_diff(consoles: Consoles, advice: Advice) -> None:
+    """The new lock against the one it replaces, as `thoth diff` shows it."""
     from thoth_cli.cli.diff import show_diff
     from thoth_cli.diff import diff_stacks, side_of_lock
-    from thoth_cli.lock.read import read_lock
 
     if advice.previous is None:
         consoles.info("--diff: there was no lock to compare with")
         return
-    with tempfile.TemporaryDirectory(prefix="thoth-diff-") as folder:
-        written = Path(folder) / advice.request.output.name
-        written.write_text(advice.lock_text, encoding="utf-8")
-        new = side_of_lock(read_lock(written))
+    new = side_of_lock(_new_lock(advice))
     old = side_of_lock(advice.previous)
     show_diff(consoles, diff_stacks(old, replace(new, label=f"{advice.request.output} (new)")))
 

@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "cache": ("thoth_cli.cli.cache", "cache"),
     "diff": ("thoth_cli.cli.diff", "diff_command"),
     "discover": ("thoth_cli.cli.discover", "discover_command"),
+    "graph": ("thoth_cli.cli.graph", "graph_command"),
     "manifest": ("thoth_cli.cli.manifest", "manifest"),
     "prescriptions": ("thoth_cli.cli.prescriptions", "prescriptions"),
     "scan": ("thoth_cli.cli.scan", "scan_command"),
