@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from thoth_cli.cli.main import cli
 
-SCHEMAS = ("advise", "audit", "diff", "runtime-environment", "scan")
+SCHEMAS = ("advise", "audit", "check", "diff", "runtime-environment", "scan")
 
 
 def schema(name: str) -> dict[str, object]:

@@ -18,6 +18,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "advise": ("thoth_cli.cli.advise", "advise_command"),
     "audit": ("thoth_cli.cli.audit", "audit_command"),
     "cache": ("thoth_cli.cli.cache", "cache"),
+    "check": ("thoth_cli.cli.check", "check_command"),
     "diff": ("thoth_cli.cli.diff", "diff_command"),
     "discover": ("thoth_cli.cli.discover", "discover_command"),
     "graph": ("thoth_cli.cli.graph", "graph_command"),
@@ -25,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prescriptions": ("thoth_cli.cli.prescriptions", "prescriptions"),
     "scan": ("thoth_cli.cli.scan", "scan_command"),
     "units": ("thoth_cli.cli.units", "units_command"),
+    "why": ("thoth_cli.cli.why", "why_command"),
 }
 """Command name -> (module, attribute): imported only when the command runs, so that
 `thoth discover` does not pay for the resolver, the HTTP client and the lock writers."""
