@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from tests.test_diff import Locks, locks  # noqa: F401  # the fixture, shared with the library's tests
 from thoth_cli.cli.console import Consoles, make_console
 from thoth_cli.cli.diff import diff_command
-from thoth_cli.cli.main import ThothGroup
+from thoth_cli.cli.main import ThothGroup, cli
 
 UPGRADE_TABLE = """\
 old: before/pylock.toml (pylock.toml, score +0.000)
@@ -217,3 +217,14 @@ def test_colour_marks_the_kind_of_change(here: Locks) -> None:
     assert result.exit_code == 1
     assert "\x1b[32madded" in result.stdout
     assert "\x1b[36mupgraded" in result.stdout
+
+
+def test_the_readme_shows_what_diff_prints_for_the_example_project(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = "$ thoth diff before/pylock.toml after/pylock.toml\n"
+    shown = readme[readme.index(command) + len(command) :].split("```", 1)[0]
+    monkeypatch.chdir(Path(__file__).parent / "data" / "diff")
+    result = CliRunner().invoke(cli, ["--color", "never", "diff", "before/pylock.toml", "after/pylock.toml"])
+    assert result.exit_code == 1
+    assert result.stdout == shown
