@@ -178,6 +178,7 @@ def test_latest_keeps_the_newest_and_lists_its_advisories(
         f"resolving {manifest} for {TARGET}\n"
         f"warning: urllib3 2.0.5 has a {PYSEC_2023_192} [vulnerability-report]\n"
         f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerability-report]\n"
+        "2 warnings (vulnerability-report 2)\n"
         f"wrote {app / 'pylock.toml'} (1 package, {TARGET})\n"
     )
     tool = lock(app)["tool"]["thoth"]
@@ -505,10 +506,12 @@ def test_security_keeps_a_vulnerable_release_when_nothing_else_is_allowed_and_sa
     result = advise(thoth, manifest, "-t", "security", "--advisories", str(advisories), index=server)
     assert result.exit_code == 0, result.stderr
     assert pins(app) == {"urllib3": "2.0.5"}
+    # Grouped by unit, then counted.
     assert result.stderr.splitlines()[1:-1] == [
-        f"warning: urllib3 2.0.5 has a {PYSEC_2023_192} [vulnerable-stack]",
-        f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerable-stack]",
         f"warning: urllib3 2.0.5: kept although {REMOVED.partition('unit vulnerabilities: ')[2]} "
         "(no release without this issue is allowed) [vulnerabilities]",
+        f"warning: urllib3 2.0.5 has a {PYSEC_2023_192} [vulnerable-stack]",
+        f"warning: urllib3 2.0.5 has a {PYSEC_2023_212} [vulnerable-stack]",
+        "3 warnings (vulnerabilities 1, vulnerable-stack 2)",
     ]
     assert lock(app)["tool"]["thoth"]["score"] == -0.4

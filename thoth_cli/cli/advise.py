@@ -1260,7 +1260,11 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
             if units:
                 consoles.debug(f"{kind}: {', '.join(unit.label for unit in units)}")
     justifications = [*best.justifications, *(j for p in best.packages for j in p.justifications)]
-    for justification in justifications:
+    # Errors first, then warnings, each kind grouped by the unit that raised it; the order
+    # within a unit is the stack's.
+    order = {JustificationType.ERROR: 0, JustificationType.WARNING: 1, JustificationType.INFO: 2}
+    ranked = sorted(justifications, key=lambda j: (order[j.type], j.unit or ""))
+    for justification in ranked:
         text = f"{_about(justification)}{justification.message} [{justification.unit or 'thoth'}]"
         if justification.type is JustificationType.INFO:
             consoles.debug(text)
@@ -1268,6 +1272,9 @@ def show_pipeline(consoles: Consoles, advice: Advice) -> None:
             consoles.warning(text)
         else:
             consoles.error(text)
+    counted = _counted(ranked)
+    if counted:
+        consoles.info(counted)
     for name in best.skipped_dependencies:
         consoles.warning(f"a unit left out dependencies of {name}: install the lock with --no-deps")
     for advice_given in found.stacks[0].advice:
@@ -1303,6 +1310,21 @@ def _about(justification: Justification) -> str:
     if justification.version is not None:
         about += f" {justification.version}"
     return "" if justification.message.startswith(about + " ") else about + ": "
+
+
+def _counted(justifications: list[Justification]) -> str:
+    """`2 errors, 3 warnings (vulnerable-stack 2, release-age 1)` - empty when there are none."""
+    parts = []
+    for kind, noun in ((JustificationType.ERROR, "error"), (JustificationType.WARNING, "warning")):
+        found = [j for j in justifications if j.type is kind]
+        if not found:
+            continue
+        by_unit: dict[str, int] = {}
+        for justification in found:
+            by_unit[justification.unit or "thoth"] = by_unit.get(justification.unit or "thoth", 0) + 1
+        units = ", ".join(f"{unit} {count}" for unit, count in sorted(by_unit.items()))
+        parts.append(f"{len(found)} {noun}{'s' if len(found) != 1 else ''} ({units})")
+    return ", ".join(parts)
 
 
 def _difference(best: Stack, other: Stack) -> str:
