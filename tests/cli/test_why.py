@@ -239,5 +239,5 @@ def test_no_lock_next_to_the_manifest_exits_4(folder: Path) -> None:
     assert result.exit_code == 4
     assert result.stderr == (
         "error: pylock.toml: no lock file next to pyproject.toml\n"
-        "  fix: write it with thoth advise, or name the lock: thoth why LOCK\n"
+        "  fix: write it with thoth advise, or name the lock: thoth why PACKAGE --lock LOCK\n"
     )

@@ -16,7 +16,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from thoth_cli.cli.console import Consoles
-from thoth_cli.errors import ExitCode, InputError, Location, ManifestNotFoundError
+from thoth_cli.cli.lock_here import lock_here
+from thoth_cli.errors import ExitCode
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.http import HttpClient, HttpSettings
 from thoth_cli.index.model import redact
@@ -24,10 +25,8 @@ from thoth_cli.knowledge.advisories import Advisory, AdvisorySource
 from thoth_cli.knowledge.dedupe import CombinedAdvisories, id_rank
 from thoth_cli.knowledge.local import LocalAdvisories
 from thoth_cli.knowledge.osv_api import DEFAULT_OSV_URL, OsvApi
-from thoth_cli.lock.formats import lock_path_for
-from thoth_cli.lock.model import LockFile, LockFormat
+from thoth_cli.lock.model import LockFile
 from thoth_cli.lock.read import read_lock
-from thoth_cli.project.load import find_manifest, reader_for
 
 SCHEMA = "thoth.audit/1"
 
@@ -52,24 +51,6 @@ class Audit:
     unchecked: tuple[NormalizedName, ...]
     """Packages the lock takes from a direct reference, without a version to look up."""
     findings: tuple[Finding, ...]
-
-
-def default_lock(directory: Path) -> Path:
-    """The lock next to the manifest found in `directory`, in its manifest's usual format."""
-    try:
-        manifest = find_manifest(directory).path
-    except ManifestNotFoundError as exc:
-        raise ManifestNotFoundError(
-            exc.directory, fix="run thoth audit in your project's folder or name the lock: thoth audit LOCK"
-        ) from None
-    lock = lock_path_for(manifest, LockFormat(reader_for(manifest).kind.default_lock_format))
-    if not lock.is_file():
-        raise InputError(
-            f"no lock file next to {manifest.name}",
-            location=Location(lock),
-            fix="write it with thoth advise, or name the lock to audit: thoth audit LOCK",
-        )
-    return lock
 
 
 def audit_lock(lock: LockFile, source: AdvisorySource, *, source_info: Mapping[str, Any]) -> Audit:
@@ -149,7 +130,7 @@ def audit_command(
     Reads pylock.toml, Pipfile.lock and requirements.txt (== pins). Exits 1 when any pin
     has a known vulnerability, 0 when none has.
     """
-    lock = read_lock(lock_path or default_lock(Path()))
+    lock = read_lock(lock_path or lock_here("audit", purpose="to audit"))
     with contextlib.ExitStack() as stack:
         source: AdvisorySource
         if advisory_dirs:

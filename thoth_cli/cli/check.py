@@ -26,9 +26,9 @@ from thoth_cli.check import (
     report_as_dict,
     skipped,
 )
-from thoth_cli.cli.audit import default_lock
 from thoth_cli.cli.console import Consoles
-from thoth_cli.errors import ExitCode, InputError, ManifestError, ManifestNotFoundError
+from thoth_cli.cli.lock_here import lock_here
+from thoth_cli.errors import ExitCode, ManifestError
 from thoth_cli.index.cache import Cache
 from thoth_cli.index.client import IndexClient
 from thoth_cli.index.http import HttpClient, HttpSettings
@@ -185,24 +185,6 @@ def check_command(
         show_report(consoles, report)
     if not report.ok:
         click.get_current_context().exit(int(ExitCode.NO))
-
-
-def lock_here(command: str) -> Path:
-    """The lock next to the manifest in this folder (as `thoth audit` finds it), the fix naming `command`."""
-    try:
-        return default_lock(Path())
-    except ManifestNotFoundError as exc:
-        raise ManifestNotFoundError(
-            exc.directory,
-            fix=f"run thoth {command} in your project's folder or name the lock: thoth {command} LOCK",
-        ) from None
-    except InputError as exc:
-        raise InputError(
-            exc.problem,
-            location=exc.location,
-            text=exc.text,
-            fix=f"write it with thoth advise, or name the lock: thoth {command} LOCK",
-        ) from None
 
 
 def _project(consoles: Consoles, manifest: Path | None) -> Project | None:

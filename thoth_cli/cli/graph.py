@@ -8,31 +8,10 @@ from pathlib import Path
 import click
 
 from thoth_cli.cli.console import Consoles
-from thoth_cli.errors import InputError, Location, ManifestNotFoundError
+from thoth_cli.cli.lock_here import lock_here
 from thoth_cli.graph import GraphvizError, lock_graph, to_dot, to_svg
 from thoth_cli.lock.atomic import write_atomic
-from thoth_cli.lock.formats import lock_path_for
-from thoth_cli.lock.model import LockFormat
 from thoth_cli.lock.read import read_lock
-from thoth_cli.project.load import find_manifest, reader_for
-
-
-def default_lock(directory: Path) -> Path:
-    """The lock next to the manifest found in `directory`, in its manifest's usual format."""
-    try:
-        manifest = find_manifest(directory).path
-    except ManifestNotFoundError as exc:
-        raise ManifestNotFoundError(
-            exc.directory, fix="run thoth graph in your project's folder or name the lock: thoth graph LOCK"
-        ) from None
-    lock = lock_path_for(manifest, LockFormat(reader_for(manifest).kind.default_lock_format))
-    if not lock.is_file():
-        raise InputError(
-            f"no lock file next to {manifest.name}",
-            location=Location(lock),
-            fix="write it with thoth advise, or name the lock to draw: thoth graph LOCK",
-        )
-    return lock
 
 
 @click.command("graph")
@@ -67,7 +46,7 @@ def graph_command(
 
     Render DOT yourself with: dot -Tpng graph.dot -o graph.png
     """
-    lock = read_lock(lock_path or default_lock(Path()))
+    lock = read_lock(lock_path or lock_here("graph", purpose="to draw"))
     against = read_lock(old_lock_path) if old_lock_path is not None else None
     title = f"{lock.path.name} against {against.path.name}" if against is not None else lock.path.name
     dot = to_dot(lock_graph(lock, against), title=title)

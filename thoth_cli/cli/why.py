@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from rich.markup import escape
 
-from thoth_cli.cli.check import lock_here
 from thoth_cli.cli.console import Consoles
+from thoth_cli.cli.lock_here import lock_here
 from thoth_cli.lock.read import read_lock
 from thoth_cli.why import Explanation, Link, explain
 
@@ -31,7 +31,7 @@ def why_command(consoles: Consoles, package: str, lock_path: Path | None) -> Non
     lines) and Pipfile.lock (which records no dependencies). Exits 1 when the lock does not
     pin PACKAGE.
     """
-    lock = read_lock(lock_path or lock_here("why"))
+    lock = read_lock(lock_path or lock_here("why", usage="thoth why PACKAGE --lock LOCK"))
     show_explanation(consoles, explain(lock, package))
 
 
