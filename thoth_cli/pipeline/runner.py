@@ -67,11 +67,9 @@ class Verdict:
 
 @dataclass(frozen=True)
 class PackageState:
-    """Decided once per package: left out, or which warn-mode units' removals are set aside."""
+    """Decided once per package: left out (why), and which releases its sieves removed (by whom, why)."""
 
     skipped: str | None = None
-    bypass: frozenset[str] = frozenset()
-    warnings: tuple[Justification, ...] = ()
     sieved: Mapping[CandidateKey, tuple[Unit, str]] = field(default_factory=dict)
 
 
@@ -217,10 +215,7 @@ class PipelineRunner:
     ) -> bool:
         if not subproblem.admits(slot, candidate.key):
             return False
-        sieved = state.sieved.get(candidate.key)
-        if sieved is not None and sieved[0].label not in state.bypass:
-            return False
-        return all(unit.label in state.bypass for unit, _ in self.verdict(candidate).rejected_by)
+        return candidate.key not in state.sieved and not self.verdict(candidate).rejected_by
 
     def verdict(self, candidate: Candidate) -> Verdict:
         """The steps' verdict on a candidate, computed once."""
@@ -383,20 +378,9 @@ class PipelineRunner:
         candidates = list(allowed())
         if not candidates:
             return state
-        warn_only = [c for c in candidates if all(u.when_empty == "warn" for u in self._removers(c, state))]
-        if warn_only:
-            bypass = frozenset(u.label for c in warn_only for u in self._removers(c, state))
-            warnings = tuple(
-                Justification(
-                    JustificationType.WARNING,
-                    f"unit {label} would remove every release of {name} the project allows; "
-                    "they are kept, and the reasons stand",
-                    package=name,
-                    unit=label.split("[", 1)[0],
-                )
-                for label in sorted(bypass)
-            )
-            return replace(state, bypass=bypass, warnings=warnings)
+        if any(self._warn_only(c, state) for c in candidates):
+            # Advisory units alone emptied it: `offer` falls back to what they removed.
+            return state
         if roots:
             newest = candidates[0]
             removers = self._removers(newest, state)
@@ -464,8 +448,6 @@ class PipelineRunner:
             verdict = self._verdicts.get(key, Verdict())
             slot = self.slots.get(key, package.name)
             state = self._states.get((slot, self._index_for(slot)))
-            # "kept although ..." below says why a removal was set aside; the state's own note
-            # (`state.warnings`) would say it again.
             extra: tuple[Justification, ...] = ()
             sieved = state.sieved.get(key) if state is not None else None
             if sieved is not None:
