@@ -291,3 +291,23 @@ def test_suggestions_rank_by_edits_with_a_swap_counting_once() -> None:
     assert suggest("reqeusts", names) == ("requests", "reqwests")
     assert suggest("nmupy", names) == ("numpy",)
     assert suggest("zzzzzz", names) == ()
+
+
+def test_an_index_named_by_url_joins_the_run_as_an_explicit_one(
+    server: IndexServer, http: HttpClient
+) -> None:
+    client = IndexClient(_specs(server, "pypi"), http)
+    url = server.url("private")
+    page = client.project("internal", index=url.rstrip("/"))
+    assert [str(v) for v in page.versions] == ["1.0"]
+    added = client.indexes[-1]
+    assert (added.name, added.url, added.explicit) == (url.rstrip("/"), url, True)
+    # Explicit: a name asked of no index in particular is never taken from it.
+    with pytest.raises(PackageNotFoundError):
+        client.project("internal")
+
+
+def test_an_unknown_index_name_that_is_no_url_is_still_refused(server: IndexServer, http: HttpClient) -> None:
+    client = IndexClient(_specs(server, "pypi"), http)
+    with pytest.raises(UnknownIndexError):
+        client.project("internal", index="private")

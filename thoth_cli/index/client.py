@@ -208,7 +208,7 @@ class IndexClient:
             known = self._by_name.get(url)
             if known is not None:
                 return known
-            spec = IndexSpec(name=url, url=url if url.endswith("/") else url + "/", explicit=True)
+            spec = IndexSpec.named_by_url(url)
             self._by_name[url] = spec
             self._order[url] = len(self._order)
             self.indexes = (*self.indexes, spec)

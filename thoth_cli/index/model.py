@@ -55,6 +55,12 @@ class IndexSpec:
     def display_url(self) -> str:
         return redact(self.url)
 
+    @classmethod
+    def named_by_url(cls, url: str) -> IndexSpec:
+        """An index a unit names by URL during a run (PyTorch's builds): explicit, so only what is
+        asked of it by name comes from it; its name is the URL as given."""
+        return cls(name=url, url=url if url.endswith("/") else url + "/", explicit=True)
+
 
 class DistKind(str, Enum):
     WHEEL = "wheel"

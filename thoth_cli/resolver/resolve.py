@@ -312,7 +312,7 @@ def build_stack(
             name=name,
             display_name=display.get(name, candidate.display_name),
             version=candidate.version,
-            index=indexes.get(candidate.index) or _named_by_url(candidate.index),
+            index=indexes.get(candidate.index) or IndexSpec.named_by_url(candidate.index),
             files=candidate.files,
             extras=frozenset(extras.get(name, ())),
             groups=frozenset(membership.get(name, ())),
@@ -328,11 +328,6 @@ def build_stack(
         skipped_dependencies=tuple(sorted(skipped_by)),
         skipped=tuple(sorted(skipped.items())),
     )
-
-
-def _named_by_url(index: str) -> IndexSpec:
-    """An index a unit named by URL during the run (the index client adds such indexes as explicit)."""
-    return IndexSpec(name=index, url=index if index.endswith("/") else index + "/", explicit=True)
 
 
 def _reachable(start: Iterable[str], children: dict[str | None, set[str]]) -> set[str]:
