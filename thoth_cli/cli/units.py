@@ -10,6 +10,7 @@ from rich.table import Table
 
 from thoth_cli.cli.console import Consoles
 from thoth_cli.pipeline.registry import available_units, kind_of
+from thoth_cli.pipeline.report import plain
 from thoth_cli.pipeline.units import Unit
 
 SCHEMA = "thoth.units/1"
@@ -64,7 +65,7 @@ def _unit_dict(cls: type[Unit]) -> dict[str, object]:
         "type": kind_of(cls),
         "description": cls.description,
         "link": cls.link,
-        "configuration": {key: _plain(value) for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())},
+        "configuration": {key: plain(value) for key, value in sorted(cls.CONFIGURATION_DEFAULT.items())},
         "builtin": _shipped(cls),
         "module": cls.__module__,
         "prescription": str(prescription) if prescription is not None else None,
@@ -85,11 +86,3 @@ def _shipped(cls: type[Unit]) -> bool:
     if issubclass(cls, Prescribed):
         return is_bundled(cls.prescription)
     return cls.__module__.startswith("thoth_cli.")
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return str(value)

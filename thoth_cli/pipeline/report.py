@@ -65,16 +65,17 @@ def pipeline_dict(units: PipelineUnits) -> dict[str, list[dict[str, object]]]:
 
 
 def _unit(unit: Unit) -> dict[str, object]:
-    return {"name": unit.name, "configuration": {k: _plain(v) for k, v in sorted(unit.configuration.items())}}
+    return {"name": unit.name, "configuration": {k: plain(v) for k, v in sorted(unit.configuration.items())}}
 
 
-def _plain(value: object) -> object:
+def plain(value: object) -> object:
+    """A unit's configuration value as JSON holds it (sets and tuples as lists, the rest as text)."""
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
+        return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return str(value)
 
 
