@@ -418,3 +418,13 @@ def test_a_package_from_a_direct_reference_is_reported_unchecked(
     assert result.stderr == (
         "warning: mypkg: not checked, the lock takes it from a direct reference without a version\n"
     )
+
+
+def test_the_projects_thoth_yaml_advisories_are_read_as_advise_reads_them(
+    project: Path, advisories: Path, tmp_path: Path
+) -> None:
+    (project / "pylock.toml").write_text(PYLOCK)
+    (project / ".thoth.yaml").write_text(f"advisories: [{json.dumps(str(advisories))}]\n")
+    result = audit("pylock.toml", "--format", "json", cache=tmp_path / "cache")
+    assert result.exit_code == 1, result.stderr
+    assert json.loads(result.stdout)["source"] == {"kind": "local", "directories": [str(advisories)]}

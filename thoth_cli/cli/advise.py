@@ -15,6 +15,7 @@ from packaging.utils import NormalizedName, canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from thoth_cli.adviser import Advice, AdviseRequest, IndexOptions, Recommendation, advise, output_path
+from thoth_cli.cli.advisories import advisory_options
 from thoth_cli.cli.console import Consoles
 from thoth_cli.cli.discover import describe_machine, is_image_layout
 from thoth_cli.cli.options import parse_cutoff, parse_package_values
@@ -22,9 +23,7 @@ from thoth_cli.errors import ConfigError, Location, ThothError, UsageError
 from thoth_cli.groups import select_groups
 from thoth_cli.index.client import IndexStrategy
 from thoth_cli.index.http import HttpSettings
-from thoth_cli.knowledge.local import AdvisoryFolderError
 from thoth_cli.knowledge.osv_api import DEFAULT_OSV_URL
-from thoth_cli.knowledge.sources import AdvisoryOptions
 from thoth_cli.lock.atomic import LockWriteError, write_atomic
 from thoth_cli.lock.formats import LockFormat, check_lock_format, lock_path_for
 from thoth_cli.lock.model import LockFile
@@ -519,55 +518,6 @@ def advise_command(
             failures.append(exc)
     if failures:
         raise click.exceptions.Exit(int(failures[0].exit_code))
-
-
-def advisory_options(
-    manifest_path: Path | None,
-    directories: tuple[Path, ...],
-    *,
-    osv_url: str | None,
-    osv_url_given: bool,
-    disabled: bool,
-) -> AdvisoryOptions:
-    """Where the run's advisories come from: --no-advisories, else --advisories folders, else the
-    `advisories` of .thoth.yaml, else the OSV API. The OSV API is asked beside folders only when
-    --osv-url is on the command line (THOTH_OSV_URL only says where it is)."""
-    if disabled:
-        if directories or osv_url_given:
-            raise UsageError(
-                "--no-advisories checks no advisories, and --advisories and --osv-url say where to read them",
-                fix="pass --no-advisories alone, or leave it out",
-            )
-        return AdvisoryOptions.disabled()
-    for directory in directories:
-        if not directory.is_dir():
-            # Said before anything is resolved, as LocalAdvisories would say it.
-            raise AdvisoryFolderError(directory, "advisory folder not found")
-    url = osv_url or DEFAULT_OSV_URL
-    folders = directories or _configured_advisories(manifest_path)
-    if folders:
-        return AdvisoryOptions(directories=folders, osv_url=url if osv_url_given else None)
-    return AdvisoryOptions(osv_url=url)
-
-
-def _configured_advisories(manifest_path: Path | None) -> tuple[Path, ...]:
-    """The `advisories` folders of the .thoth.yaml governing the project, each checked to exist."""
-    from thoth_cli.config import find_config, read_config
-
-    path = find_config(manifest_path.parent if manifest_path is not None else Path())
-    if path is None:
-        return ()
-    config = read_config(path)
-    for folder in config.advisories:
-        if not folder.path.is_dir():
-            raise ConfigError(
-                "advisory folder not found",
-                location=folder.location,
-                text=repr(folder.written),
-                fix="clone https://github.com/pypa/advisory-database there, or correct the folder "
-                f"(a relative one is taken from {path.parent})",
-            )
-    return tuple(folder.path for folder in config.advisories)
 
 
 def prescription_folders(manifest_path: Path | None, given: tuple[Path, ...]) -> tuple[Path, ...]:

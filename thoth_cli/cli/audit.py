@@ -15,6 +15,7 @@ from packaging.version import Version
 from rich.markup import escape
 from rich.table import Table
 
+from thoth_cli.cli.advisories import configured_advisories
 from thoth_cli.cli.console import Consoles
 from thoth_cli.cli.lock_here import lock_here
 from thoth_cli.errors import ExitCode
@@ -133,10 +134,12 @@ def audit_command(
     lock = read_lock(lock_path or lock_here("audit", purpose="to audit"))
     with contextlib.ExitStack() as stack:
         source: AdvisorySource
-        if advisory_dirs:
-            local = [LocalAdvisories(directory) for directory in advisory_dirs]
+        # The command line, then the project's .thoth.yaml, as advise and check read them.
+        folders = advisory_dirs or configured_advisories(lock.path)
+        if folders:
+            local = [LocalAdvisories(directory) for directory in folders]
             source = CombinedAdvisories(local)
-            info: dict[str, Any] = {"kind": "local", "directories": [str(d) for d in advisory_dirs]}
+            info: dict[str, Any] = {"kind": "local", "directories": [str(d) for d in folders]}
         else:
             cache = Cache(cache_dir or Cache.default_root())
             http = stack.enter_context(HttpClient(HttpSettings(offline=offline), cache))

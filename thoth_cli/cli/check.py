@@ -135,7 +135,7 @@ def check_command(
     lock holds, 1 listing every reason when it does not. Advisories that cannot be had leave
     the last question unanswered with a warning, unless --require-advisories.
     """
-    from thoth_cli.cli.advise import advisory_options
+    from thoth_cli.cli.advisories import advisory_options
 
     osv_url_given = click.get_current_context().get_parameter_source("osv_url") is (
         click.core.ParameterSource.COMMANDLINE
