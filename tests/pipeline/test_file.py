@@ -218,3 +218,11 @@ def test_an_unreadable_pipeline_file_is_refused(tmp_path: Path) -> None:
         str(caught.value)
         == f"{tmp_path / 'pipeline.yaml'}: cannot be read (Is a directory)\n  fix: check the path"
     )
+
+
+def test_a_pipeline_file_that_is_not_utf8_is_refused_naming_it(tmp_path: Path) -> None:
+    path = tmp_path / "pipeline.yaml"
+    path.write_bytes(b"\xff\xfe steps: []\n")
+    with pytest.raises(ConfigError) as caught:
+        read_pipeline(path, available_units())
+    assert str(caught.value) == f"{path}: is not UTF-8 text (byte 0)\n  fix: save the file as UTF-8"

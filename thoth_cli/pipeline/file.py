@@ -37,6 +37,10 @@ def read_pipeline(path: Path, available: Mapping[str, type[Unit]]) -> Pipeline:
         raise ConfigError(
             f"cannot be read ({exc.strerror or exc})", location=Location(path), fix="check the path"
         ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"is not UTF-8 text (byte {exc.start})", location=Location(path), fix="save the file as UTF-8"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
